@@ -1,0 +1,182 @@
+# agentkit - one non-recursive Makefile.
+#
+#   make                      build every program into bin/
+#   make check                unit tests (prove) then bats tests
+#   make SANITIZE=address,undefined check
+#   make DEVELOPER=1          strict warnings, warnings are errors
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench | fuzz | man | completions | demo
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CC         ?= cc
+CLANG      ?= clang
+PKG_CONFIG ?= pkg-config
+PROVE      ?= prove
+BATS       ?= bats
+SCDOC      ?= scdoc
+INSTALL    ?= install
+
+VERSION := 0.1.0
+
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CFLAGS) -std=c11 -D_GNU_SOURCE -Ilib -Wall -Wextra -Wno-unused-parameter \
+	-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"'
+ALL_LDFLAGS = $(LDFLAGS)
+
+ifdef DEVELOPER
+ALL_CFLAGS += -Werror -Wvla -Wstrict-prototypes -Wwrite-strings \
+	-Wmissing-prototypes -Wshadow -Wformat=2
+endif
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Dependencies: when pkg-config cannot find one, install it (as root) or
+# say which apt-get line to run.
+DEP_PKGS := jansson yaml-0.1 libcrypto
+ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
+ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
+ifeq ($(shell id -u),0)
+$(info agentkit: installing missing build dependencies)
+DEPS_RC := $(shell scripts/install-deps >&2; echo $$?)
+else
+$(error missing build dependencies; run as root: scripts/install-deps (or: $(shell scripts/install-deps --print)))
+endif
+endif
+endif
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS))
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1)
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+ALL_CFLAGS += $(DEP_CFLAGS)
+
+# libagentkit core
+LIB_OBJS += lib/error.o
+LIB_OBJS += lib/buf.o
+LIB_OBJS += lib/log.o
+LIB_OBJS += lib/jscan.o
+LIB_OBJS += lib/jsonl.o
+LIB_OBJS += lib/event.o
+LIB_OBJS += lib/out.o
+LIB_OBJS += lib/filter.o
+LIB_OBJS += lib/workspace.o
+LIB_OBJS += lib/proc.o
+LIB_OBJS += lib/config.o
+LIB_OBJS += lib/opts.o
+LIB_OBJS += lib/agent.o
+LIB_OBJS += lib/submit.o
+LIB_OBJS += lib/validate.o
+
+LIB = lib/libagentkit.a
+CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
+
+PROGRAMS = bin/agentctl
+AGENTCTL_OBJS = cmd/agentctl.o
+
+UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
+UNIT_TESTS := $(UNIT_SRCS:.c=)
+FUZZ_SRCS := $(sort $(wildcard t/fuzz/fuzz-*.c))
+FUZZ_BINS := $(FUZZ_SRCS:.c=)
+
+MAN_SRCS := $(wildcard man/*.scd)
+MAN_PAGES := $(MAN_SRCS:.scd=)
+
+.PHONY: all check unit-test bats-test install uninstall clean bench fuzz \
+	man completions demo deps FORCE
+.DELETE_ON_ERROR:
+
+all: $(PROGRAMS)
+
+# Rebuild everything when the flags change (SANITIZE=..., DEVELOPER=1).
+.build-flags: FORCE
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+%.o: %.c .build-flags
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agentctl: $(AGENTCTL_OBJS) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/helpers/%: t/helpers/%.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+HELPERS = t/helpers/gen-events
+
+check: unit-test bats-test
+
+unit-test: $(UNIT_TESTS)
+	$(PROVE) -e '' $(UNIT_TESTS)
+
+bats-test: $(PROGRAMS) $(HELPERS)
+	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" $(BATS) t/
+
+bench: $(PROGRAMS) $(HELPERS)
+	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" t/perf/run
+
+# libFuzzer targets, built with clang against the library sources.
+FUZZ_TIME ?= 20
+t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS:.o=.c)
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(CORE_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \
+		echo "fuzz: $$f for $(FUZZ_TIME)s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=65536 $$corpus.run $$corpus \
+			>$$corpus.run.log 2>&1 || { tail -40 $$corpus.run.log; exit 1; }; \
+		rm -rf $$corpus.run $$corpus.run.log; \
+	done
+
+man: $(MAN_PAGES)
+man/%: man/%.scd
+	$(SCDOC) < $< > $@
+
+completions: bin/agentctl
+	scripts/gen-completions bin/agentctl completions
+
+demo: all
+	./demo
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
+		$(DESTDIR)$(DATADIR)/agentkit
+	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7
+	for p in $(notdir $(PROGRAMS)); do \
+		$(INSTALL) -m 644 completions/$$p.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; \
+		$(INSTALL) -m 644 completions/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p; \
+		$(INSTALL) -m 644 completions/$$p.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; \
+	done
+	cp -R share/agentkit/. $(DESTDIR)$(DATADIR)/agentkit/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -rf $(DESTDIR)$(DATADIR)/agentkit
+
+clean:
+	rm -f lib/*.o lib/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -rf t/fuzz/corpus/*.run t/perf/data
+
+-include $(wildcard lib/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -1,0 +1,91 @@
+/*
+ * agent.h - what every program shares: the common options, configuration,
+ * logging, the event id source and the output stream.
+ *
+ * A main declares its own option table and handles its own keys; every key
+ * of agent_common_opts is given to agent_option first. agent_start then
+ * loads the configuration layers with the flags on top and sets up the
+ * rest, and agent_finish closes the output and settles the exit status:
+ *
+ *	struct agent a;
+ *	agent_init(&a, "agent-x", "agentkit/agent-x");
+ *	while ((k = opts_next(&o, &arg)) != -1)
+ *		if ((r = agent_option(&a, k, arg)) == 0) { own options }
+ *	if (agent_start(&a, environ) < 0) die...
+ *	...
+ *	return agent_finish(&a, status);
+ */
+#ifndef AK_AGENT_H
+#define AK_AGENT_H
+
+#include "config.h"
+#include "event.h"
+#include "filter.h"
+#include "opts.h"
+#include "out.h"
+
+enum {
+	OPT_HELP = 'h',
+	OPT_VERSION = 'V',
+	OPT_WORKSPACE = 256,
+	OPT_CONFIG,
+	OPT_ENGINE,
+	OPT_NO_PASS,
+	OPT_LOG_LEVEL,
+	OPT_LOG_FORMAT,
+	OPT_MAX_LINE,
+	OPT_LIST_OPTIONS,
+	OPT_AGENT_LAST = 300,   /* programs number their own keys from here */
+};
+
+struct agent {
+	const char *prog;
+	struct config *cfg;
+	const char *config_file;   /* --config */
+	struct event_ctx ec;
+	struct out out;
+	struct filter_opts fopts;
+	int help, version, list_options;
+};
+
+/* The options every program has. */
+extern const struct opt agent_common_opts[];
+
+/*
+ * Make sure fds 0-2 are open, restore the default SIGPIPE action (a reader
+ * that goes away ends the program quietly, as it ends cat), and set up a.
+ * Returns 0, or -1 with ak_error on ENOMEM.
+ */
+int agent_init(struct agent *a, const char *prog);
+
+/*
+ * Take a common option. Returns 1 when key was one (recorded as a flag
+ * layer value), 0 when it is the program's own, -1 with ak_error
+ * (AK_EXIT_USAGE) for a bad value.
+ */
+int agent_option(struct agent *a, int key, const char *arg);
+
+/*
+ * Load the configuration (files and environment from envp under the
+ * flags), apply log settings, SOURCE_DATE_EPOCH and the line limit, and
+ * open stdout for events. source is the CloudEvents source, unless the
+ * configuration sets one. Returns 0, or -1 with ak_error.
+ */
+int agent_start(struct agent *a, const char *source, char *const *envp);
+
+/*
+ * Flush and close the event output and free a. Returns status, or 74 when
+ * writing failed (the message is printed here).
+ */
+int agent_finish(struct agent *a, int status);
+
+/* "prog VERSION" and the versions of the linked libraries, on stdout. */
+void agent_print_version(const char *prog);
+
+/* Print "prog: message" for the last ak_error and return its exit class. */
+int agent_die(const char *prog);
+
+/* Print a usage error and the "Try 'prog --help'" line; returns 64. */
+int agent_usage_error(const char *prog, const char *msg);
+
+#endif

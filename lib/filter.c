@@ -1,0 +1,434 @@
+/*
+ * filter.c - the filter loop (see filter.h).
+ *
+ * The pass-through path costs one scan of the line (jscan) and one copy
+ * into the output buffer; jansson is used only for events the agent
+ * consumes, work items it wraps, and events it writes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "error.h"
+#include "filter.h"
+#include "jscan.h"
+#include "jsonl.h"
+#include "log.h"
+#include "validate.h"
+#include "banned.h"
+
+#define INPUT_COPY_MAX 1024
+
+struct filter {
+	struct filter_def def;
+	struct filter_opts opts;
+	struct event_ctx *ec;
+	struct out *out;
+	struct filter_stats st;
+	json_t *pending;          /* events the handler emitted for this input */
+	int status;
+	int io_error;
+	int fail_code;
+	int gate;
+	struct jscan js;
+};
+
+struct filter *filter_new(const struct filter_def *def, const struct filter_opts *opts,
+			  struct event_ctx *ec, struct out *o)
+{
+	struct filter *f = calloc(1, sizeof(*f));
+
+	if (!f || !(f->pending = json_array())) {
+		free(f);
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	f->def = *def;
+	f->opts = *opts;
+	if (!f->opts.max_line)
+		f->opts.max_line = JSONL_DEFAULT_MAX;
+	f->ec = ec;
+	f->out = o;
+	return f;
+}
+
+void filter_free(struct filter *f)
+{
+	if (!f)
+		return;
+	json_decref(f->pending);
+	free(f);
+}
+
+const struct filter_stats *filter_stats(const struct filter *f)
+{
+	return &f->st;
+}
+
+void filter_gate_failed(struct filter *f)
+{
+	f->gate = 1;
+}
+
+int filter_status(const struct filter *f)
+{
+	if (f->io_error)
+		return AK_EXIT_IOERR;
+	if (f->fail_code)
+		return f->fail_code;
+	if (f->st.rejected)
+		return AK_EXIT_DATAERR;
+	return f->gate ? AK_EXIT_GATE : AK_EXIT_OK;
+}
+
+json_t *filter_event(struct filter *f, const char *type, const char *subject,
+		     json_t *data, const json_t *cause)
+{
+	return event_new(f->ec, type, subject, data, cause);
+}
+
+int filter_emit(struct filter *f, json_t *ev)
+{
+	if (!ev)
+		return -1;
+	if (json_array_append_new(f->pending, ev))
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	return 0;
+}
+
+static int write_event(struct filter *f, const json_t *ev)
+{
+	size_t len;
+	char *s = event_dump(ev, &len);
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = out_line(f->out, s, len);
+	free(s);
+	f->st.emitted++;
+	if (rc < 0) {
+		f->io_error = 1;
+		return ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
+	}
+	return 0;
+}
+
+static int write_pending(struct filter *f)
+{
+	size_t i;
+	json_t *ev;
+	int rc = 0;
+
+	json_array_foreach(f->pending, i, ev)
+		if (rc == 0)
+			rc = write_event(f, ev);
+	json_array_clear(f->pending);
+	return rc;
+}
+
+int filter_commit(struct filter *f)
+{
+	return write_pending(f);
+}
+
+static int is_secret_name(const char *name, size_t len)
+{
+	static const char *const words[] = {
+		"password", "passwd", "secret", "token", "apikey", "api_key",
+		"private_key", "credential", "authorization", "access_key",
+	};
+	char low[64];
+
+	if (len >= sizeof(low))
+		len = sizeof(low) - 1;
+	for (size_t i = 0; i < len; i++)
+		low[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
+	low[len] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (strstr(low, words[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A copy of a bad input that is safe to put in an event: at most
+ * INPUT_COPY_MAX bytes, invalid UTF-8 and NUL bytes replaced by U+FFFD,
+ * and the string value after any "...password...": or "...token...": name
+ * replaced by [REDACTED], so a rejected line does not carry its secrets on.
+ */
+static json_t *input_copy(const char *p, size_t len)
+{
+	char buf[INPUT_COPY_MAX * 3 + 16];
+	size_t o = 0, i = 0, n = len < INPUT_COPY_MAX ? len : INPUT_COPY_MAX;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)p[i];
+		size_t seq;
+
+		if (c == '"') {
+			/* a quoted name followed by ':' and a string value? */
+			const char *q = memchr(p + i + 1, '"', n - i - 1);
+
+			if (q && is_secret_name(p + i + 1, (size_t)(q - p - i - 1))) {
+				const char *v = q + 1;
+
+				while (v < p + n && (*v == ' ' || *v == ':' || *v == '\t'))
+					v++;
+				if (v < p + n && *v == '"' && memchr(q + 1, ':', (size_t)(v - q))) {
+					const char *e = v + 1;
+
+					while (e < p + len && *e != '"')
+						e += (*e == '\\' && e + 1 < p + len) ? 2 : 1;
+					memcpy(buf + o, p + i, (size_t)(v - p - i) + 1);
+					o += (size_t)(v - p - i) + 1;
+					memcpy(buf + o, "[REDACTED]", 10);
+					o += 10;
+					i = (size_t)(e - p);
+					if (i > n)
+						i = n;
+					continue;
+				}
+			}
+		}
+		if (c >= 0x80) {
+			seq = jscan_utf8_len((const unsigned char *)p + i,
+					     (const unsigned char *)p + n);
+			if (!seq) {
+				memcpy(buf + o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i++;
+				continue;
+			}
+			memcpy(buf + o, p + i, seq);
+			o += seq;
+			i += seq;
+			continue;
+		}
+		if (c == 0) {
+			memcpy(buf + o, "\xef\xbf\xbd", 3);
+			o += 3;
+		} else {
+			buf[o++] = (char)c;
+		}
+		i++;
+	}
+	return json_stringn(buf, o);
+}
+
+/* The subject and id of a scanned line, if it has them. */
+static void scanned_ids(const struct jscan *js, int ok, char *subject, size_t slen,
+			char *id, size_t idlen)
+{
+	const struct jscan_member *m;
+
+	subject[0] = id[0] = '\0';
+	if (!ok || js->type != JS_OBJECT)
+		return;
+	if ((m = jscan_find(js, "subject")) && jscan_strcpy(m, subject, slen) < 0)
+		subject[0] = '\0';
+	if ((m = jscan_find(js, "id")) && jscan_strcpy(m, id, idlen) < 0)
+		id[0] = '\0';
+}
+
+static int reject(struct filter *f, const char *origin, uint64_t lineno,
+		  const char *p, size_t len, const char *reason,
+		  const char *subject, const char *input_id)
+{
+	json_t *data, *ev;
+
+	f->st.rejected++;
+	if (lineno)
+		log_warn("%s:%llu: rejected: %s", origin, (unsigned long long)lineno, reason);
+	else
+		log_warn("%s: rejected: %s", origin, reason);
+	data = json_pack("{s:I,s:s,s:s,s:o}", "line", (json_int_t)lineno, "origin", origin,
+			 "reason", reason, "input", input_copy(p, len));
+	if (data && input_id && *input_id)
+		json_object_set_new(data, "input_id", json_string(input_id));
+	ev = event_new(f->ec, "agent.rejected", subject && *subject ? subject : NULL, data, NULL);
+	if (!ev)
+		return -1;
+	json_array_clear(f->pending);
+	filter_emit(f, ev);
+	return write_pending(f);
+}
+
+int filter_reject(struct filter *f, const char *origin, uint64_t line,
+		  const char *input, size_t len, const char *reason)
+{
+	event_ctx_seed(f->ec, input, len);
+	return reject(f, origin, line, input, len, reason, NULL, NULL);
+}
+
+static int consumes(const struct filter *f, const struct jscan_member *type)
+{
+	if (!f->def.consumes || !type)
+		return 0;
+	for (const char *const *t = f->def.consumes; *t; t++)
+		if (jscan_streq(type, *t))
+			return 1;
+	return 0;
+}
+
+/* Run the handler on ev (borrowed); on failure emit agent.failed instead. */
+static int handle(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno)
+{
+	json_t *data, *failed;
+	const char *subject = event_attr(ev, "subject");
+
+	f->st.handled++;
+	if (f->def.handle(f, ev, f->def.ctx) == 0)
+		return write_pending(f);
+	json_array_clear(f->pending);
+	f->st.failed++;
+	if (!f->fail_code || ak_errcode() == AK_EXIT_IOERR)
+		f->fail_code = ak_errcode() ? (int)ak_errcode() : AK_EXIT_SOFTWARE;
+	log_error("%s:%llu: %s failed: %s", origin, (unsigned long long)lineno,
+		  event_attr(ev, "type"), ak_errmsg());
+	data = json_pack("{s:I,s:s,s:s,s:s?,s:s?}", "line", (json_int_t)lineno, "origin", origin,
+			 "reason", ak_errmsg(), "input_id", event_attr(ev, "id"),
+			 "input_type", event_attr(ev, "type"));
+	failed = event_new(f->ec, "agent.failed", subject, data, ev);
+	if (!failed)
+		return -1;
+	filter_emit(f, failed);
+	return write_pending(f);
+}
+
+static int pass(struct filter *f, const char *p, size_t len)
+{
+	if (f->opts.no_pass)
+		return 0;
+	f->st.passed++;
+	if (out_line(f->out, p, len) < 0) {
+		f->io_error = 1;
+		return ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
+	}
+	return 0;
+}
+
+/* Wrap a work item (a JSON object that is not an event) and handle it. */
+static int wrap_item(struct filter *f, const char *p, size_t len, const char *origin,
+		     uint64_t lineno)
+{
+	json_error_t jerr;
+	json_t *item = json_loadb(p, len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *title, *text, *subject;
+	char fid[FEATURE_ID_MAX + 1];
+	json_t *ev;
+	int rc;
+
+	if (!item)
+		return reject(f, origin, lineno, p, len, jerr.text, NULL, NULL);
+	title = json_string_value(json_object_get(item, "title"));
+	text = json_string_value(json_object_get(item, "text"));
+	subject = json_string_value(json_object_get(item, "subject"));
+	if (!subject) {
+		if (!title && !text) {
+			json_decref(item);
+			return reject(f, origin, lineno, p, len,
+				      "work item has neither 'title' nor 'text'", NULL, NULL);
+		}
+		event_feature_id(title ? title : text, text ? text : title,
+				 strlen(text ? text : title), fid);
+		subject = fid;
+	}
+	ev = event_new(f->ec, f->def.item_type, subject, json_incref(item), NULL);
+	json_decref(item);
+	if (!ev)
+		return reject(f, origin, lineno, p, len, ak_errmsg(), NULL, NULL);
+	rc = write_event(f, ev);
+	if (rc == 0)
+		rc = handle(f, ev, origin, lineno);
+	json_decref(ev);
+	return rc;
+}
+
+static int one_line(struct filter *f, const struct jsonl_line *l, const char *origin)
+{
+	char why[192], subject[FEATURE_ID_MAX * 4], id[128];
+	const struct jscan_member *type;
+	enum event_kind kind;
+	json_error_t jerr;
+	json_t *ev;
+	int rc;
+
+	event_ctx_seed(f->ec, l->p, l->len);
+	if (l->too_long) {
+		snprintf(why, sizeof(why), "line too long (%llu bytes, limit %zu)",
+			 (unsigned long long)l->full_len, f->opts.max_line);
+		return reject(f, origin, l->lineno, l->p, l->len, why, NULL, NULL);
+	}
+	if (jscan_parse(&f->js, l->p, l->len) < 0) {
+		snprintf(why, sizeof(why), "not valid JSON: %s", f->js.err);
+		return reject(f, origin, l->lineno, l->p, l->len, why, NULL, NULL);
+	}
+	kind = event_check(&f->js, why, sizeof(why));
+	scanned_ids(&f->js, 1, subject, sizeof(subject), id, sizeof(id));
+	if (kind == EVENT_BAD)
+		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);
+	if (kind == EVENT_ITEM) {
+		if (f->def.item_type)
+			return wrap_item(f, l->p, l->len, origin, l->lineno);
+		if (f->opts.strict)
+			return reject(f, origin, l->lineno, l->p, l->len,
+				      "a work item, not an event", NULL, NULL);
+		return pass(f, l->p, l->len);
+	}
+	type = jscan_find(&f->js, "type");
+	if (!f->opts.strict && !consumes(f, type))
+		return pass(f, l->p, l->len);
+
+	ev = json_loadb(l->p, l->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!ev) {
+		snprintf(why, sizeof(why), "not valid JSON: %s", jerr.text);
+		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);
+	}
+	if (f->opts.strict && validate_data(ev, why, sizeof(why)) < 0) {
+		json_decref(ev);
+		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);
+	}
+	rc = pass(f, l->p, l->len);
+	if (rc == 0 && consumes(f, type))
+		rc = handle(f, ev, origin, l->lineno);
+	json_decref(ev);
+	return rc;
+}
+
+int filter_run(struct filter *f, int fd, const char *name)
+{
+	struct jsonl_reader r;
+	struct jsonl_line l;
+	int rc;
+
+	if (jsonl_init(&r, fd, name, f->opts.max_line) < 0)
+		return -1;
+	while ((rc = jsonl_next(&r, &l)) == 1) {
+		f->st.lines++;
+		if (l.has_nul && !l.too_long) {
+			const char *z = memchr(l.p, '\0', l.len);
+			char why[64];
+
+			event_ctx_seed(f->ec, l.p, l.len);
+			snprintf(why, sizeof(why), "NUL byte at byte %zu", (size_t)(z - l.p) + 1);
+			rc = reject(f, name, l.lineno, l.p, l.len, why, NULL, NULL);
+		} else {
+			rc = one_line(f, &l, name);
+		}
+		if (rc < 0 && f->io_error)
+			break;
+		if (!jsonl_buffered(&r) && out_flush(f->out) < 0) {
+			f->io_error = 1;
+			ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
+			rc = -1;
+			break;
+		}
+		rc = 0;
+	}
+	if (rc < 0 && !f->io_error && ak_errcode() == AK_EXIT_IOERR)
+		f->io_error = 1;
+	jsonl_release(&r);
+	return rc < 0 ? -1 : 0;
+}

@@ -1,0 +1,93 @@
+/*
+ * filter.h - the one loop under every agent.
+ *
+ * It reads JSON Lines, routes each line by its type and writes events:
+ *
+ *  - a valid event goes out byte for byte (unless --no-pass); when its type
+ *    is one the agent consumes, the parsed event is handed to the agent's
+ *    handler and what the handler emits follows it;
+ *  - a plain JSON object is a work item: an agent that takes items wraps it
+ *    into an event of its item type (subject: the feature id), emits that and
+ *    handles it; other agents pass it on unchanged;
+ *  - a line that is not JSON, too long, or breaks the contract becomes an
+ *    agent.rejected event and a message on stderr;
+ *  - a handler that fails turns its input into agent.failed, and whatever it
+ *    had emitted for that input is dropped, so outputs are all or nothing.
+ *
+ * Every input line leaves a trace. Output is flushed whenever no whole line
+ * is waiting on the input, so pipelines stream.
+ */
+#ifndef AK_FILTER_H
+#define AK_FILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "event.h"
+#include "out.h"
+
+struct filter;
+
+/*
+ * What an agent supplies. handle gets the event borrowed and returns 0, or
+ * -1 with ak_error (the error's class becomes the exit status).
+ */
+struct filter_def {
+	const char *const *consumes;   /* event types, NULL-terminated, or NULL */
+	const char *item_type;         /* wrap work items as this type, or NULL */
+	int (*handle)(struct filter *f, const json_t *event, void *ctx);
+	void *ctx;
+};
+
+struct filter_opts {
+	int no_pass;        /* emit only this agent's own events */
+	int strict;         /* also check data fields of known types */
+	size_t max_line;
+};
+
+#define FILTER_OPTS_INIT { .max_line = 16u << 20 }
+
+struct filter_stats {
+	uint64_t lines, passed, handled, emitted, rejected, failed;
+};
+
+/* ec and o are borrowed and must outlive the filter. NULL on ENOMEM. */
+struct filter *filter_new(const struct filter_def *def, const struct filter_opts *opts,
+			  struct event_ctx *ec, struct out *o);
+void filter_free(struct filter *f);
+
+/*
+ * Process every line of fd (name is used in messages: a path or "stdin").
+ * Returns 0 at end of input, -1 with ak_error when reading or writing
+ * failed (the loop stops; what was read so far has been answered).
+ */
+int filter_run(struct filter *f, int fd, const char *name);
+
+/* Queue an event the handler made (stolen); written once the handler returns 0. */
+int filter_emit(struct filter *f, json_t *ev);
+
+/* Write out the queued events (for a program that emits outside a handler).
+ * 0, or -1 with ak_error after a write error. */
+int filter_commit(struct filter *f);
+
+/* event_new with the filter's id and time source. */
+json_t *filter_event(struct filter *f, const char *type, const char *subject,
+		     json_t *data, const json_t *cause);
+
+/* Note that a gate said no: the exit status becomes at least 1. */
+void filter_gate_failed(struct filter *f);
+
+/* Reject an input that is not a line (a file, a document) with reason. */
+int filter_reject(struct filter *f, const char *origin, uint64_t line,
+		  const char *input, size_t len, const char *reason);
+
+const struct filter_stats *filter_stats(const struct filter *f);
+
+/*
+ * The exit status so far: 74 after an I/O error, the class of a handler
+ * failure, 65 after a rejection, 1 when a gate said no, else 0.
+ */
+int filter_status(const struct filter *f);
+
+#endif

@@ -1,0 +1,490 @@
+/*
+ * jscan.c - a validating JSON scanner that builds nothing (see jscan.h).
+ *
+ * One pass, no recursion: the open containers are a bit stack (1 = object),
+ * so a 100,000-deep text costs a bounded check, not a stack overflow.
+ * Strings take a fast path over plain ASCII through a lookup table and
+ * check UTF-8 sequences by hand (no overlongs, no surrogates, nothing past
+ * U+10FFFF), since invalid UTF-8 must be reported, not passed on.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jscan.h"
+#include "banned.h"
+
+/* 1 for bytes that may stand in a string as they are (ASCII, no '"' or '\'). */
+static const unsigned char plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+	R16(0), R16(0),                                     /* 0x00-0x1f */
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* 0x20-0x2f: '"' */
+	R16(1), R16(1),                                     /* 0x30-0x4f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,     /* 0x50-0x5f: '\' */
+	R16(1), R16(1),                                     /* 0x60-0x7f */
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
+static int fail(struct jscan *js, const char *base, const char *at, const char *why)
+{
+	js->err_off = (size_t)(at - base);
+	snprintf(js->err, sizeof(js->err), "%s at byte %zu", why, js->err_off + 1);
+	return -1;
+}
+
+static int is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t cp;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * Scan a string whose opening quote is at *pp. On success *pp is past the
+ * closing quote and *escaped tells whether a backslash occurred.
+ */
+static int scan_string(struct jscan *js, const char *base, const char **pp,
+		       const char *end, int *escaped)
+{
+	const unsigned char *p = (const unsigned char *)*pp + 1;
+	const unsigned char *e = (const unsigned char *)end;
+
+	*escaped = 0;
+	for (;;) {
+		while (p < e && plain[*p])
+			p++;
+		if (p >= e)
+			return fail(js, base, (const char *)p, "unterminated string");
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			*escaped = 1;
+			if (p + 1 >= e)
+				return fail(js, base, (const char *)p, "unterminated string");
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				if (e - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
+				    hexval(p[4]) < 0 || hexval(p[5]) < 0)
+					return fail(js, base, (const char *)p, "bad \\u escape");
+				p += 6;
+				continue;
+			default:
+				return fail(js, base, (const char *)p, "bad escape");
+			}
+		}
+		if (*p < 0x20)
+			return fail(js, base, (const char *)p, *p ? "control character in string"
+								  : "NUL byte in string");
+		{
+			size_t n = jscan_utf8_len(p, e);
+
+			if (!n)
+				return fail(js, base, (const char *)p, "invalid UTF-8");
+			p += n;
+		}
+	}
+	*pp = (const char *)p + 1;
+	return 0;
+}
+
+static int scan_number(struct jscan *js, const char *base, const char **pp, const char *end)
+{
+	const char *p = *pp;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else if (p < end && *p >= '1' && *p <= '9') {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	} else {
+		return fail(js, base, p, "bad number");
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(js, base, p, "bad number");
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(js, base, p, "bad number");
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	*pp = p;
+	return 0;
+}
+
+static int name_eq(const struct jscan_member *a, const struct jscan_member *b)
+{
+	char da[256], db[256];
+	struct jscan_member ka, kb;
+	long la, lb;
+
+	if (!a->key_escaped && !b->key_escaped)
+		return a->key_len == b->key_len && !memcmp(a->key, b->key, a->key_len);
+	ka = (struct jscan_member){ .type = JS_STRING, .val = a->key,
+				    .val_len = a->key_len, .val_escaped = a->key_escaped };
+	kb = (struct jscan_member){ .type = JS_STRING, .val = b->key,
+				    .val_len = b->key_len, .val_escaped = b->key_escaped };
+	la = jscan_strcpy(&ka, da, sizeof(da));
+	lb = jscan_strcpy(&kb, db, sizeof(db));
+	if (la < 0 || lb < 0)   /* too long to matter for routing: compare raw */
+		return a->key_len == b->key_len && !memcmp(a->key, b->key, a->key_len);
+	return la == lb && !memcmp(da, db, (size_t)la);
+}
+
+int jscan_parse(struct jscan *js, const char *text, size_t n)
+{
+	uint64_t stack[JSCAN_MAX_DEPTH / 64];
+	const char *p = text, *end = text + n, *start;
+	struct jscan_member *cur = NULL;
+	size_t depth = 0;
+	int esc;
+
+	js->type = JS_NONE;
+	js->nmembers = 0;
+	js->err[0] = '\0';
+	js->err_off = 0;
+
+value:
+	while (p < end && is_ws((unsigned char)*p))
+		p++;
+	if (p >= end)
+		return fail(js, text, p, depth ? "truncated JSON" : "empty line");
+	start = p;
+	switch (*p) {
+	case '{':
+	case '[':
+		if (depth == JSCAN_MAX_DEPTH)
+			return fail(js, text, p, "nesting too deep");
+		if (depth == 0)
+			js->type = *p == '{' ? JS_OBJECT : JS_ARRAY;
+		if (depth == 1 && cur) {
+			cur->type = *p == '{' ? JS_OBJECT : JS_ARRAY;
+			cur->val = p;
+		}
+		if (*p == '{')
+			stack[depth / 64] |= (uint64_t)1 << (depth % 64);
+		else
+			stack[depth / 64] &= ~((uint64_t)1 << (depth % 64));
+		depth++;
+		p++;
+		while (p < end && is_ws((unsigned char)*p))
+			p++;
+		if (p < end && (*p == '}' || *p == ']')) {
+			int obj = *p == '}';
+
+			if (obj != !!(stack[(depth - 1) / 64] & ((uint64_t)1 << ((depth - 1) % 64))))
+				return fail(js, text, p, "mismatched bracket");
+			p++;
+			depth--;
+			if (depth == 1 && cur)
+				cur->val_len = (size_t)(p - cur->val);
+			goto after;
+		}
+		if (*start == '{')
+			goto key;
+		goto value;
+	case '"':
+		if (scan_string(js, text, &p, end, &esc) < 0)
+			return -1;
+		if (depth == 0)
+			js->type = JS_STRING;
+		if (depth == 1 && cur) {
+			cur->type = JS_STRING;
+			cur->val = start + 1;
+			cur->val_len = (size_t)(p - start - 2);
+			cur->val_escaped = esc;
+		}
+		goto after;
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char *const lit[] = { "true", "false", "null" };
+		static const enum jscan_type lt[] = { JS_TRUE, JS_FALSE, JS_NULL };
+		int k = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
+		size_t len = strlen(lit[k]);
+
+		if ((size_t)(end - p) < len || memcmp(p, lit[k], len))
+			return fail(js, text, p, "invalid literal");
+		p += len;
+		if (depth == 0)
+			js->type = lt[k];
+		if (depth == 1 && cur) {
+			cur->type = lt[k];
+			cur->val = start;
+			cur->val_len = len;
+		}
+		goto after;
+	}
+	default:
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			if (scan_number(js, text, &p, end) < 0)
+				return -1;
+			if (depth == 0)
+				js->type = JS_NUMBER;
+			if (depth == 1 && cur) {
+				cur->type = JS_NUMBER;
+				cur->val = start;
+				cur->val_len = (size_t)(p - start);
+			}
+			goto after;
+		}
+		if ((unsigned char)*p >= 0x80 && !jscan_utf8_len((const unsigned char *)p,
+							  (const unsigned char *)end))
+			return fail(js, text, p, "invalid UTF-8");
+		if (*p == '\0')
+			return fail(js, text, p, "NUL byte");
+		return fail(js, text, p, "unexpected character");
+	}
+
+key:
+	/* p is at the first non-space byte where a member name must start */
+	if (p >= end)
+		return fail(js, text, p, "truncated JSON");
+	if (*p != '"')
+		return fail(js, text, p, "expected a member name");
+	start = p;
+	if (scan_string(js, text, &p, end, &esc) < 0)
+		return -1;
+	if (depth == 1) {
+		if (js->nmembers == JSCAN_MAX_MEMBERS)
+			return fail(js, text, start, "too many top-level members");
+		cur = &js->m[js->nmembers];
+		cur->key = start + 1;
+		cur->key_len = (size_t)(p - start - 2);
+		cur->key_escaped = esc;
+		cur->type = JS_NONE;
+		cur->val = NULL;
+		cur->val_len = 0;
+		cur->val_escaped = 0;
+		for (size_t i = 0; i < js->nmembers; i++)
+			if (name_eq(&js->m[i], cur))
+				return fail(js, text, start, "duplicate member name");
+		js->nmembers++;
+	}
+	while (p < end && is_ws((unsigned char)*p))
+		p++;
+	if (p >= end)
+		return fail(js, text, p, "truncated JSON");
+	if (*p != ':')
+		return fail(js, text, p, "expected ':'");
+	p++;
+	goto value;
+
+after:
+	/* a value just ended at p; depth is the depth it was in */
+	while (p < end && is_ws((unsigned char)*p))
+		p++;
+	if (depth == 0) {
+		if (p != end)
+			return fail(js, text, p, *p ? "trailing characters" : "NUL byte");
+		return 0;
+	}
+	if (p >= end)
+		return fail(js, text, p, "truncated JSON");
+	{
+		int in_obj = !!(stack[(depth - 1) / 64] & ((uint64_t)1 << ((depth - 1) % 64)));
+
+		if (*p == ',') {
+			p++;
+			while (p < end && is_ws((unsigned char)*p))
+				p++;
+			if (in_obj)
+				goto key;
+			goto value;
+		}
+		if ((*p == '}' && in_obj) || (*p == ']' && !in_obj)) {
+			p++;
+			depth--;
+			if (depth == 1 && cur)
+				cur->val_len = (size_t)(p - cur->val);
+			goto after;
+		}
+		if (*p == '}' || *p == ']')
+			return fail(js, text, p, "mismatched bracket");
+		return fail(js, text, p, in_obj ? "expected ',' or '}'" : "expected ',' or ']'");
+	}
+}
+
+const struct jscan_member *jscan_find(const struct jscan *js, const char *name)
+{
+	struct jscan_member want = { .key = name, .key_len = strlen(name) };
+
+	for (size_t i = 0; i < js->nmembers; i++)
+		if (name_eq(&js->m[i], &want))
+			return &js->m[i];
+	return NULL;
+}
+
+static int put_utf8(char *out, size_t *o, size_t cap, uint32_t cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (*o + n >= cap)
+		return -1;
+	memcpy(out + *o, b, n);
+	*o += n;
+	return 0;
+}
+
+static uint32_t hex4(const char *p)
+{
+	return (uint32_t)(hexval((unsigned char)p[0]) << 12 | hexval((unsigned char)p[1]) << 8 |
+			  hexval((unsigned char)p[2]) << 4 | hexval((unsigned char)p[3]));
+}
+
+long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
+{
+	const char *p = m->val, *end = m->val + m->val_len;
+	size_t o = 0;
+
+	if (m->type != JS_STRING || cap == 0)
+		return -1;
+	if (!m->val_escaped) {
+		if (m->val_len >= cap)
+			return -1;
+		memcpy(out, m->val, m->val_len);
+		out[m->val_len] = '\0';
+		return (long)m->val_len;
+	}
+	while (p < end) {
+		char c = *p++;
+		uint32_t cp;
+
+		if (c != '\\') {
+			if (o + 1 >= cap)
+				return -1;
+			out[o++] = c;
+			continue;
+		}
+		c = *p++;
+		switch (c) {
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'n': c = '\n'; break;
+		case 'r': c = '\r'; break;
+		case 't': c = '\t'; break;
+		case 'u':
+			cp = hex4(p);
+			p += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' &&
+			    p[1] == 'u') {
+				uint32_t lo = hex4(p + 2);
+
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;    /* a lone surrogate */
+			if (cp == 0)
+				return -1;
+			if (put_utf8(out, &o, cap, cp) < 0)
+				return -1;
+			continue;
+		default:
+			break;   /* '"', '\\', '/' stand for themselves */
+		}
+		if (o + 1 >= cap)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return (long)o;
+}
+
+int jscan_streq(const struct jscan_member *m, const char *s)
+{
+	size_t n = strlen(s);
+	char buf[256];
+
+	if (!m || m->type != JS_STRING)
+		return 0;
+	if (!m->val_escaped)
+		return m->val_len == n && !memcmp(m->val, s, n);
+	if (n >= sizeof(buf))
+		return 0;
+	return jscan_strcpy(m, buf, sizeof(buf)) == (long)n && !memcmp(buf, s, n);
+}
+
+const char *jscan_type_name(enum jscan_type t)
+{
+	static const char *const names[] = {
+		"nothing", "object", "array", "string", "number", "boolean", "boolean", "null"
+	};
+
+	return names[t];
+}
