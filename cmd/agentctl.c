@@ -106,8 +106,6 @@ static int run_submit(struct agent *a, int argc, char **argv)
 		json_decref(events);
 		buf_release(&doc);
 	}
-	if (filter_commit(f) < 0)
-		log_error("%s", ak_errmsg());
 	status = filter_status(f);
 	filter_free(f);
 	return status;
@@ -117,11 +115,12 @@ static int run_validate(struct agent *a, int argc, char **argv)
 {
 	struct filter_def def = { 0 };
 	struct filter *f = filter_new(&def, &a->fopts, &a->ec, &a->out);
-	int status;
+	int status, rc;
 
 	if (!f)
 		return agent_die(PROG);
-	if (argc == 0 && filter_run(f, 0, "stdin") < 0)
+	/* a write error is reported once, by agent_finish */
+	if (argc == 0 && filter_run(f, 0, "stdin") < 0 && !a->out.err)
 		log_error("%s", ak_errmsg());
 	for (int i = 0; i < argc; i++) {
 		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
@@ -131,10 +130,13 @@ static int run_validate(struct agent *a, int argc, char **argv)
 			filter_free(f);
 			return AK_EXIT_DATAERR;
 		}
-		if (filter_run(f, fd, fd ? argv[i] : "stdin") < 0)
-			log_error("%s", ak_errmsg());
+		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
 		if (fd)
 			close(fd);
+		if (rc < 0 && a->out.err)
+			break;
+		if (rc < 0)
+			log_error("%s", ak_errmsg());
 	}
 	status = filter_status(f);
 	filter_free(f);

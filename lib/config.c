@@ -49,6 +49,15 @@
 /* Mappings and sequences nested deeper than this are refused. */
 #define CONFIG_MAX_DEPTH 64
 
+/*
+ * Limits on a dotted key and on the number of values one load may set.
+ * Without them a long key prefix repeated for many keys below it, or many
+ * tiny keys each with its own origin string, would let a 1 MiB file claim
+ * gigabytes.
+ */
+#define CONFIG_MAX_KEY 256
+#define CONFIG_MAX_VALUES 10000
+
 struct entry {
 	char *key;
 	char *value;
@@ -150,14 +159,16 @@ static const char *shown(char *out, size_t outsz, const char *s, size_t len)
 }
 
 /*
- * A key is one or more components of [A-Za-z0-9_-] joined by '.'. This
- * also refuses keys holding a NUL byte (len is the real length).
+ * A key is one or more components of [A-Za-z0-9_-] joined by '.', at most
+ * CONFIG_MAX_KEY bytes. This also refuses keys holding a NUL byte (len is
+ * the real length).
  */
 static int key_valid(const char *key, size_t len)
 {
 	size_t i;
 
-	if (len == 0 || key[0] == '.' || key[len - 1] == '.')
+	if (len == 0 || len > CONFIG_MAX_KEY || key[0] == '.' ||
+	    key[len - 1] == '.')
 		return 0;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)key[i];
@@ -645,6 +656,10 @@ static int add_value(struct loader *ld, const char *key, const char *value,
 	char *origin;
 	int r;
 
+	if (ld->items.n >= CONFIG_MAX_VALUES)
+		return ak_error(AK_EXIT_DATAERR,
+				"%s:%zu: more than %d values in one file",
+				ld->name, line, CONFIG_MAX_VALUES);
 	if (asprintf(&origin, "%s:%zu", ld->name, line) < 0)
 		return oom();
 	r = pending_add(&ld->items, key, value, ld->layer, origin, line);
@@ -668,12 +683,31 @@ static int alias_error(struct loader *ld, const yaml_event_t *ev)
 			ld->name, ev_line(ev));
 }
 
+/*
+ * Make *p hold at least need bytes, doubling: growing by each item made a
+ * long list quadratic (found by fuzz-config). On failure *p is unchanged.
+ */
+static int grow(char **p, size_t *cap, size_t need)
+{
+	size_t nc = *cap ? *cap : 64;
+	char *np;
+
+	while (nc < need)
+		nc *= 2;        /* need is bounded by CONFIG_MAX_FILE */
+	np = realloc(*p, nc);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
 /* The items of a sequence, after its SEQUENCE_START, joined with ','. */
 static int parse_sequence(struct loader *ld, const char *key, size_t line)
 {
 	yaml_event_t ev;
-	char *joined = NULL, *p;
-	size_t len = 0, vlen;
+	char *joined = NULL;
+	size_t len = 0, cap = 0, vlen;
 	int ret = -1;
 
 	for (;;) {
@@ -702,10 +736,10 @@ static int parse_sequence(struct loader *ld, const char *key, size_t line)
 		} else if (memchr(ev.data.scalar.value, '\0', vlen)) {
 			key_error(ld, ev_line(&ev), key,
 				  "value contains a NUL byte");
-		} else if (!(p = realloc(joined, len + vlen + 2))) {
+		} else if (len + vlen + 2 > cap &&
+			   grow(&joined, &cap, len + vlen + 2) < 0) {
 			oom();
 		} else {
-			joined = p;
 			if (len)
 				joined[len++] = ',';
 			memcpy(joined + len, ev.data.scalar.value, vlen);
@@ -730,7 +764,7 @@ static int parse_mapping(struct loader *ld, const char *prefix, int depth,
 {
 	yaml_event_t kev, vev;
 	char *key = NULL;
-	char sbuf[80];
+	char sbuf[80], pbuf[80];
 	size_t kline, klen, plen = prefix ? strlen(prefix) : 0;
 	int r;
 
@@ -752,8 +786,20 @@ static int parse_mapping(struct loader *ld, const char *prefix, int depth,
 			r = ak_error(AK_EXIT_DATAERR,
 				     "%s:%zu: keys must be plain strings",
 				     ld->name, kline);
+		} else if ((klen = kev.data.scalar.length) > CONFIG_MAX_KEY ||
+			   (prefix && plen + 1 + klen > CONFIG_MAX_KEY)) {
+			r = ak_error(AK_EXIT_DATAERR,
+				     "%s:%zu: key '%s%s%s' is longer than %d bytes",
+				     ld->name, kline,
+				     prefix ? shown(pbuf, sizeof(pbuf), prefix,
+						    plen) : "",
+				     prefix ? "." : "",
+				     shown(sbuf, sizeof(sbuf),
+					   (const char *)kev.data.scalar.value,
+					   klen),
+				     CONFIG_MAX_KEY);
 		} else if (!key_valid((const char *)kev.data.scalar.value,
-				      klen = kev.data.scalar.length)) {
+				      klen)) {
 			r = ak_error(AK_EXIT_DATAERR,
 				     "%s:%zu: invalid key '%s' (use letters, digits, '_', '-' and '.')",
 				     ld->name, kline,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -703,27 +704,95 @@ static void test_foreach(void)
 	config_free(cfg);
 }
 
-/* Many keys in one file: the merge must stay fast and in order. */
-static void test_many(void)
+/* n keys "kNNNNN: N", in reverse order; new string. */
+static char *many_keys(int n)
 {
-	struct config *cfg = config_new();
-	size_t cap = 60000 * 16, o = 0;
+	size_t cap = (size_t)n * 24 + 1, o = 0;
 	char *s = malloc(cap);
-	struct dump d;
 	int i;
 
 	if (!s)
 		exit(1);
-	for (i = 60000; i > 0; i--)
+	s[0] = '\0';
+	for (i = n; i > 0; i--)
 		o += (size_t)snprintf(s + o, cap - o, "k%05d: %d\n", i, i);
-	is_int(load_str(cfg, s), 0, "60000 keys");
+	return s;
+}
+
+/* Limits on what one file may set, and large inputs staying fast. */
+static void test_limits(void)
+{
+	struct config *cfg = config_new();
+	char before[8192], key[300], *s;
+	struct dump d;
+	size_t i, o, cap;
+	clock_t t0;
+
+	s = many_keys(10000);
+	is_int(load_str(cfg, s), 0, "10000 keys");
+	free(s);
 	is_str(config_get(cfg, "k00001"), "1", "first key");
-	is_str(config_get(cfg, "k60000"), "60000", "last key");
+	is_str(config_get(cfg, "k10000"), "10000", "last key");
 	memset(&d, 0, sizeof(d));
 	d.stop_after = 2;
 	config_foreach(cfg, dump_one, &d);
 	is_str(d.s, "engine=rules default built-in\n"
-		    "k00001=1 file t.yaml:60000\n", "sorted");
+		    "k00001=1 file t.yaml:10000\n", "sorted");
+	config_free(cfg);
+
+	cfg = config_new();
+	snprintf(before, sizeof(before), "%s", dump(cfg));
+	s = many_keys(10001);
+	is_int(load_str(cfg, s), -1, "10001 keys refused");
+	is_str(ak_errmsg(), "t.yaml:10001: more than 10000 values in one file",
+	       "too many values message");
+	is_str(dump(cfg), before, "configuration unchanged");
+	free(s);
+
+	/* Keys up to 256 bytes, counting the dotted prefix. */
+	memset(key, 'x', sizeof(key));
+	snprintf(key + 256, sizeof(key) - 256, ": 1\n");
+	is_int(load_str(cfg, key), 0, "256-byte key accepted");
+	snprintf(key + 257, sizeof(key) - 257, ": 1\n");
+	is_int(load_str(cfg, key), -1, "257-byte key refused");
+	is_str(ak_errmsg(),
+	       "t.yaml:1: key 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is longer than 256 bytes",
+	       "long key message");
+	memset(key, 'x', sizeof(key));
+	memcpy(key, "a:\n  ", 5);
+	snprintf(key + 5 + 254, sizeof(key) - 5 - 254, ": 1\n");
+	is_int(load_str(cfg, key), 0, "nested key of 256 bytes accepted");
+	snprintf(key + 5 + 255, sizeof(key) - 5 - 255, ": 1\n");
+	is_int(load_str(cfg, key), -1, "nested key of 257 bytes refused");
+	memset(key, 'x', sizeof(key));
+	key[256] = '\0';
+	is_int(config_set(cfg, key, "v", CONFIG_FLAG, "--x"), 0,
+	       "config_set takes a 256-byte key");
+	key[256] = 'x';
+	key[257] = '\0';
+	is_int(config_set(cfg, key, "v", CONFIG_FLAG, "--x"), -1,
+	       "config_set refuses a 257-byte key");
+
+	/*
+	 * A list of 130000 items (800 KB): the value used to be
+	 * regrown for each item, which took a minute under the sanitizers.
+	 */
+	cap = 1024 * 1024;
+	s = malloc(cap);
+	if (!s)
+		exit(1);
+	o = (size_t)snprintf(s, cap, "big: [");
+	for (i = 0; i < 130000; i++)
+		o += (size_t)snprintf(s + o, cap - o, "%sx%zu", i ? "," : "",
+				      i);
+	o += (size_t)snprintf(s + o, cap - o, "]\n");
+	config_free(cfg);
+	cfg = config_new();
+	t0 = clock();
+	is_int(load_str(cfg, s), 0, "130000-item list");
+	ok(clock() - t0 < 10 * CLOCKS_PER_SEC, "loads in under 10 s of CPU");
+	is_int((long long)strlen(config_get(cfg, "big")), (long long)o - 8,
+	       "joined value has every item");
 	free(s);
 	config_free(cfg);
 }
@@ -753,7 +822,7 @@ int main(void)
 	test_files();
 	test_sizes();
 	test_foreach();
-	test_many();
+	test_limits();
 	cleanup();
 	return done_testing();
 }

@@ -1,0 +1,34 @@
+# t/helpers/lib.bash - shared setup for the bats tests.
+#
+# Each test runs in its own temporary directory ($T) with a clean agentkit
+# environment: no user or project configuration, no SOURCE_DATE_EPOCH
+# unless the test sets it.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+export PATH="$TOP/bin:$TOP/t/helpers:$PATH"
+
+common_setup() {
+	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/agentkit.XXXXXX")
+	export XDG_CONFIG_HOME="$T/xdg" HOME="$T/home"
+	mkdir -p "$HOME"
+	unset SOURCE_DATE_EPOCH AGENTKIT_WORKSPACE AGENTKIT_STORE AGENTKIT_ENGINE \
+		AGENTKIT_LOG_LEVEL AGENTKIT_LOG_FORMAT AGENTKIT_MAX_LINE AGENTKIT_SOURCE \
+		AGENTKIT_LLM_URL AGENTKIT_LLM_MODEL AGENTKIT_LLM_KEY
+	cd "$T"
+}
+
+common_teardown() {
+	cd /
+	rm -rf "$T"
+}
+
+# test_cmp EXPECT ACTUAL: fail showing the difference
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# A valid event line with the given type and subject.
+mkevent() {
+	printf '{"specversion":"1.0","id":"%s","source":"t/bats","type":"%s","subject":"%s","time":"2026-11-26T12:00:00.000Z","data":{"n":1}}\n' \
+		"${3:-e1}" "$1" "${2:-feature-1}"
+}
