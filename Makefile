@@ -119,7 +119,13 @@ t/helpers/%: t/helpers/%.o $(LIB)
 
 HELPERS = t/helpers/gen-events
 
-check: unit-test bats-test
+# scripts/install-deps is silent when everything is there
+deps:
+	@scripts/install-deps
+
+check: deps
+	$(MAKE) unit-test
+	$(MAKE) bats-test
 
 unit-test: $(UNIT_TESTS)
 	$(PROVE) -e '' $(UNIT_TESTS)
@@ -153,8 +159,8 @@ man/%: man/%.scd
 completions: bin/agentctl
 	scripts/gen-completions bin/agentctl completions
 
-demo: all
-	./demo
+demo: deps all
+	scripts/demo
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \

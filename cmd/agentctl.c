@@ -99,12 +99,12 @@ static int run_submit(struct agent *a, int argc, char **argv)
 			}
 			filter_reject(f, origin, 0, doc.p ? doc.p : "", doc.len, ak_errmsg());
 		}
-		if (filter_commit(f) < 0)
-			break;
 		json_array_foreach(events, i, ev)
 			filter_emit(f, json_incref(ev));
 		json_decref(events);
 		buf_release(&doc);
+		if (filter_commit(f) < 0)
+			break;
 	}
 	status = filter_status(f);
 	filter_free(f);
