@@ -128,7 +128,7 @@ static int run_validate(struct agent *a, int argc, char **argv)
 		if (fd < 0) {
 			log_error("cannot open '%s': %s", argv[i], strerror(errno));
 			filter_free(f);
-			return AK_EXIT_DATAERR;
+			return AK_EXIT_IOERR;
 		}
 		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
 		if (fd)

@@ -27,7 +27,12 @@
  *     sets nothing;
  *   - keys are non-empty and made of letters, digits, '_', '-' and '.'
  *     (no leading, trailing or doubled '.'); a key set twice in one file is
- *     an error rather than a silent "last one wins".
+ *     an error rather than a silent "last one wins";
+ *   - aliases, complex keys, lists of lists or mappings, more than one
+ *     document, and a top level other than a mapping (or nothing) are
+ *     refused; tags are ignored.
+ * Hostile input is bounded: at most 1 MiB per file, 64 levels of nesting,
+ * 256 bytes per dotted key and 10000 values per file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -636,13 +641,17 @@ static size_t ev_line(const yaml_event_t *ev)
 	return ev->start_mark.line + 1;
 }
 
+/* A scalar is null when tagged !!null, or untagged, unquoted and null-like. */
 static int is_null(const yaml_event_t *ev)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
 	const char *v = (const char *)ev->data.scalar.value;
+	const char *tag = (const char *)ev->data.scalar.tag;
 	size_t i;
 
-	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+	if (tag && !strcmp(tag, YAML_NULL_TAG))
+		return 1;
+	if (!ev->data.scalar.plain_implicit)
 		return 0;
 	for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
 		if (!strcmp(v, nulls[i]))

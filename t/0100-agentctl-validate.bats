@@ -167,7 +167,7 @@ teardown() { common_teardown; }
 	agentctl validate a.jsonl - < b.jsonl > got
 	test_cmp expect got
 	run agentctl validate missing.jsonl
-	[ "$status" -eq 65 ]
+	[ "$status" -eq 74 ]
 	[ "$output" = "agentctl: cannot open 'missing.jsonl': No such file or directory" ]
 }
 

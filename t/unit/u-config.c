@@ -346,7 +346,11 @@ static void test_nesting(void)
 			"source:\n"
 			"engine: 'null'\n"
 			"workspace: \"\"\n"
-			"num: 010\n"), 0, "load nested file");
+			"num: 010\n"
+			"tagged: !!str null\n"
+			"tnull: !!null ''\n"), 0, "load nested file");
+	is_str(config_get(cfg, "tagged"), "null", "!!str null is a string");
+	is_str(config_get(cfg, "tnull"), "", "!!null is null");
 	is_str(where(cfg, "llm.url"), "http://localhost:8080/v1 file t.yaml:2",
 	       "nested mapping gives llm.url");
 	is_str(config_get(cfg, "llm.model"), "m", "llm.model");
@@ -365,7 +369,7 @@ static void test_nesting(void)
 	is_str(config_get(cfg, "workspace"), "", "empty string");
 	is_str(config_get(cfg, "num"), "010", "numbers kept as written");
 	unk = config_unknown_keys(cfg);
-	is_str(unk, "empty,list,llm.extra.deeper,num,tools.allow",
+	is_str(unk, "empty,list,llm.extra.deeper,num,tagged,tnull,tools.allow",
 	       "unknown keys in key order");
 	free(unk);
 	config_free(cfg);
