@@ -34,7 +34,7 @@ struct config_key {
 	const char *env;         /* "AGENTKIT_LLM_URL", or NULL */
 	const char *def;         /* default value, or NULL for unset */
 	const char *help;        /* one line */
-	int secret;              /* shown as "(set)" by config_format */
+	int secret;              /* never shown: agentctl config prints "(set)" */
 };
 
 struct config;

@@ -1,0 +1,39 @@
+#!/usr/bin/env bats
+# make install: binaries, share/ data, man pages and completions land under
+# PREFIX and DESTDIR, and the installed program runs.
+
+bats_require_minimum_version 1.5.0
+load helpers/lib
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+@test "make install PREFIX=DIR installs everything under DIR" {
+	make -s -C "$TOP" install PREFIX="$T/inst" > /dev/null
+	(cd "$T/inst" && find . -type f | sort) > got
+	cat > expect <<-'END'
+	./bin/agentctl
+	./share/agentkit/config.yaml.example
+	./share/bash-completion/completions/agentctl
+	./share/fish/vendor_completions.d/agentctl.fish
+	./share/man/man1/agentctl.1
+	./share/man/man7/agentkit.7
+	./share/zsh/site-functions/_agentctl
+	END
+	test_cmp expect got
+	[ -x "$T/inst/bin/agentctl" ]
+	"$T/inst/bin/agentctl" --version | head -1 | grep -qx 'agentctl [0-9.]*'
+}
+
+@test "DESTDIR stages the same tree" {
+	make -s -C "$TOP" install PREFIX=/usr DESTDIR="$T/stage" > /dev/null
+	[ -x "$T/stage/usr/bin/agentctl" ]
+	[ -f "$T/stage/usr/share/man/man1/agentctl.1" ]
+}
+
+@test "the example configuration loads with no unknown keys" {
+	run --separate-stderr agentctl config --config "$TOP/share/agentkit/config.yaml.example"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"llm.model      local                            file ("* ]]
+}
