@@ -41,7 +41,7 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -57,6 +57,8 @@ DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEP_PKGS))
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson)
 YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1)
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
+SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3)
+PQ_LIBS := $(shell $(PKG_CONFIG) --libs libpq)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -79,8 +81,17 @@ LIB_OBJS += lib/validate.o
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
 
+# the store adapter, linked only into the programs that keep state
+STORE_OBJS += lib/store.o
+STORE_OBJS += lib/store_sqlite.o
+STORE_OBJS += lib/store_pg.o
+STORE_OBJS += lib/record.o
+STORE_OBJS += lib/history.o
+STORE_LIB = lib/libagentkit-store.a
+STORE_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
+
 PROGRAMS = bin/agentctl
-AGENTCTL_OBJS = cmd/agentctl.o
+AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -107,12 +118,15 @@ all: $(PROGRAMS)
 $(LIB): $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(LIB)
-	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+$(STORE_LIB): $(STORE_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
 
-t/unit/u-%: t/unit/u-%.o $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+bin/agentctl: $(AGENTCTL_OBJS) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(STORE_LIB) $(LIB) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(STORE_LIB) $(LIB) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
@@ -182,7 +196,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f $(LIB) $(STORE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
 -include $(wildcard lib/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

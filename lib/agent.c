@@ -114,7 +114,7 @@ int agent_start(struct agent *a, const char *source, char *const *envp)
 		source = v;
 	if (event_ctx_init(&a->ec, source, sde) < 0)
 		return -1;
-	return out_init(&a->out, 1);
+	return out_init(&a->out, 1, 0);
 }
 
 int agent_finish(struct agent *a, int status)
@@ -129,7 +129,7 @@ int agent_finish(struct agent *a, int status)
 	a->cfg = NULL;
 	if (rc < 0) {
 		log_error("%s", ak_errmsg());
-		return AK_EXIT_IOERR;
+		return ak_errcode();
 	}
 	return status;
 }

@@ -50,6 +50,8 @@ int buf_grow(struct buf *b, size_t n)
 	p = realloc(b->p, cap);
 	if (!p)
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	if (!b->cap)
+		p[0] = '\0';   /* new storage: empty content is "" too */
 	b->p = p;
 	b->cap = cap;
 	return 0;
@@ -110,10 +112,12 @@ char *buf_detach(struct buf *b, size_t *len)
 
 int buf_read_file(struct buf *b, const char *path)
 {
-	int fd = 0;
+	size_t limit = b->max ? b->max : SIZE_MAX / 2;
+	int own = strcmp(path, "-") != 0;
+	int fd = 0, e;
 	ssize_t n;
 
-	if (strcmp(path, "-") != 0) {
+	if (own) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return ak_error(errno == ENOENT || errno == EACCES ?
@@ -121,30 +125,48 @@ int buf_read_file(struct buf *b, const char *path)
 					"cannot open '%s': %s", path, strerror(errno));
 	}
 	for (;;) {
-		if (buf_grow(b, 65536) < 0) {
-			size_t limit = b->max;
+		/* read no more than the limit allows; b->len never exceeds it */
+		size_t room = limit - b->len;
+		char probe;
 
-			if (fd)
-				close(fd);
-			return ak_error(AK_EXIT_DATAERR, "'%s' is too large (limit %zu bytes)",
-					path, limit);
+		if (room == 0) {
+			/* full: the file fits only if it ends here */
+			n = read(fd, &probe, 1);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				break;
+			if (n > 0) {
+				if (own)
+					close(fd);
+				return ak_error(AK_EXIT_DATAERR, "'%s' is too large (limit %zu bytes)",
+						path, limit);
+			}
+		} else {
+			if (buf_grow(b, room < 65536 ? room : 65536) < 0) {
+				if (own)
+					close(fd);
+				return -1;
+			}
+			if (room > b->cap - b->len - 1)
+				room = b->cap - b->len - 1;
+			n = read(fd, b->p + b->len, room);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n == 0)
+				break;
+			if (n > 0) {
+				b->len += (size_t)n;
+				b->p[b->len] = '\0';
+				continue;
+			}
 		}
-		n = read(fd, b->p + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			if (fd)
-				close(fd);
-			return ak_error(AK_EXIT_IOERR, "cannot read '%s': %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->p[b->len] = '\0';
+		e = errno;
+		if (own)
+			close(fd);
+		return ak_error(AK_EXIT_IOERR, "cannot read '%s': %s", path, strerror(e));
 	}
-	if (fd)
+	if (own)
 		close(fd);
 	return 0;
 }

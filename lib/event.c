@@ -226,15 +226,18 @@ void event_feature_id(const char *title, const char *text, size_t text_len,
 	unsigned char md[SHA256_DIGEST_LENGTH];
 	size_t o = 0, last_dash = 0;
 	int pending_dash = 0;
+	const char *p;
 	char h[65];
 
-	for (const char *p = title ? title : ""; *p && o < 40; p++) {
+	for (p = title ? title : ""; *p && o < 40; p++) {
 		char c = *p;
 
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			if (pending_dash && o > 0 && o < 39) {
+			if (pending_dash && o > 0) {
+				if (o >= 39)
+					break;   /* no room for '-' and a letter */
 				last_dash = o;
 				out[o++] = '-';
 			}
@@ -244,8 +247,12 @@ void event_feature_id(const char *title, const char *text, size_t text_len,
 			pending_dash = 1;
 		}
 	}
-	/* cut at a word boundary rather than mid-word when the title was long */
-	if (o == 40 && last_dash > 20)
+	/*
+	 * Cut at a word boundary rather than mid-word when the title was long:
+	 * only when the word at the limit goes on in the title.
+	 */
+	if (o == 40 && last_dash > 20 && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+					  (*p >= '0' && *p <= '9')))
 		o = last_dash;
 	if (o == 0) {
 		memcpy(out, "feature", 7);
@@ -364,8 +371,12 @@ static int bad(char *why, size_t len, const char *fmt, ...)
 	return EVENT_BAD;
 }
 
-/* Context attributes of CloudEvents 1.0 and what each must hold. */
-enum attr_rule { A_REQ_STR, A_OPT_STR, A_TIME, A_DATA, A_DATA64, A_SPEC, A_TRACE };
+/*
+ * Context attributes of CloudEvents 1.0 and what each must hold.
+ * A_REQ_STR: required, a non-empty string. A_STR: optional, but a non-empty
+ * string when present. A_OPT_STR: optional, any string.
+ */
+enum attr_rule { A_REQ_STR, A_STR, A_OPT_STR, A_TIME, A_DATA, A_DATA64, A_SPEC, A_TRACE };
 
 static const struct {
 	const char *name;
@@ -375,10 +386,10 @@ static const struct {
 	{ "id", A_REQ_STR },
 	{ "source", A_REQ_STR },
 	{ "type", A_REQ_STR },
-	{ "subject", A_REQ_STR },
+	{ "subject", A_STR },
 	{ "time", A_TIME },
-	{ "datacontenttype", A_REQ_STR },
-	{ "dataschema", A_REQ_STR },
+	{ "datacontenttype", A_STR },
+	{ "dataschema", A_STR },
 	{ "data", A_DATA },
 	{ "data_base64", A_DATA64 },
 	{ "traceparent", A_TRACE },
@@ -390,8 +401,17 @@ static void member_name(const struct jscan_member *m, char *out, size_t len)
 	struct jscan_member k = { .type = JS_STRING, .val = m->key, .val_len = m->key_len,
 				  .val_escaped = m->key_escaped };
 
-	if (jscan_strcpy(&k, out, len) < 0)
-		snprintf(out, len, "%.*s...", (int)(len > 8 ? len - 8 : 0), m->key);
+	if (jscan_strcpy(&k, out, len) < 0) {
+		/* the raw name is not NUL-terminated: show at most all of it */
+		size_t n = len > 8 ? len - 8 : 0;
+
+		if (n > m->key_len)
+			n = m->key_len;
+		/* and do not cut a UTF-8 sequence in two, so the reason stays text */
+		while (n > 0 && n < m->key_len && ((unsigned char)m->key[n] & 0xc0) == 0x80)
+			n--;
+		snprintf(out, len, "%.*s...", (int)n, m->key);
+	}
 	/* keep messages printable */
 	for (char *p = out; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -442,6 +462,7 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 				return bad(why, whylen, "%s must be \"1.0\"", "specversion");
 			break;
 		case A_REQ_STR:
+		case A_STR:
 			if (m->type != JS_STRING)
 				return bad(why, whylen, "attribute '%s' must be a string", name);
 			if (m->val_len == 0)

@@ -27,8 +27,7 @@ struct filter {
 	struct out *out;
 	struct filter_stats st;
 	json_t *pending;          /* events the handler emitted for this input */
-	int status;
-	int io_error;
+	int read_error;
 	int fail_code;
 	int gate;
 	struct jscan js;
@@ -71,9 +70,17 @@ void filter_gate_failed(struct filter *f)
 	f->gate = 1;
 }
 
+/* The output failed: say why, with its class (a write error, or a store). */
+static int out_failed(struct filter *f)
+{
+	return ak_error(f->out->code, "%s", f->out->msg);
+}
+
 int filter_status(const struct filter *f)
 {
-	if (f->io_error)
+	if (f->out->code)
+		return f->out->code;
+	if (f->read_error)
 		return AK_EXIT_IOERR;
 	if (f->fail_code)
 		return f->fail_code;
@@ -108,11 +115,7 @@ static int write_event(struct filter *f, const json_t *ev)
 	rc = out_line(f->out, s, len);
 	free(s);
 	f->st.emitted++;
-	if (rc < 0) {
-		f->io_error = 1;
-		return ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
-	}
-	return 0;
+	return rc < 0 ? out_failed(f) : 0;
 }
 
 static int write_pending(struct filter *f)
@@ -157,8 +160,10 @@ static int is_secret_name(const char *name, size_t len)
  * INPUT_COPY_MAX bytes, invalid UTF-8 and NUL bytes replaced by U+FFFD,
  * and the string value after any "...password...": or "...token...": name
  * replaced by [REDACTED], so a rejected line does not carry its secrets on.
+ * *whole is cleared when the copy differs from the input in any way, so
+ * `agentctl dlq --reemit` knows which copies can be processed again.
  */
-static json_t *input_copy(const char *p, size_t len)
+static json_t *input_copy(const char *p, size_t len, int *whole)
 {
 	char buf[INPUT_COPY_MAX * 3 + 16];
 	size_t o = 0, i = 0, n = len < INPUT_COPY_MAX ? len : INPUT_COPY_MAX;
@@ -185,6 +190,7 @@ static json_t *input_copy(const char *p, size_t len)
 					o += (size_t)(v - p - i) + 1;
 					memcpy(buf + o, "[REDACTED]", 10);
 					o += 10;
+					*whole = 0;
 					i = (size_t)(e - p);
 					if (i > n)
 						i = n;
@@ -199,6 +205,7 @@ static json_t *input_copy(const char *p, size_t len)
 				memcpy(buf + o, "\xef\xbf\xbd", 3);
 				o += 3;
 				i++;
+				*whole = 0;
 				continue;
 			}
 			memcpy(buf + o, p + i, seq);
@@ -209,6 +216,7 @@ static json_t *input_copy(const char *p, size_t len)
 		if (c == 0) {
 			memcpy(buf + o, "\xef\xbf\xbd", 3);
 			o += 3;
+			*whole = 0;
 		} else {
 			buf[o++] = (char)c;
 		}
@@ -236,15 +244,17 @@ static int reject(struct filter *f, const char *origin, uint64_t lineno,
 		  const char *p, size_t len, const char *reason,
 		  const char *subject, const char *input_id)
 {
-	json_t *data, *ev;
+	int whole = len <= INPUT_COPY_MAX;
+	json_t *data, *ev, *copy;
 
 	f->st.rejected++;
 	if (lineno)
 		log_warn("%s:%llu: rejected: %s", origin, (unsigned long long)lineno, reason);
 	else
 		log_warn("%s: rejected: %s", origin, reason);
-	data = json_pack("{s:I,s:s,s:s,s:o}", "line", (json_int_t)lineno, "origin", origin,
-			 "reason", reason, "input", input_copy(p, len));
+	copy = input_copy(p, len, &whole);
+	data = json_pack("{s:I,s:s,s:s,s:o,s:b}", "line", (json_int_t)lineno, "origin", origin,
+			 "reason", reason, "input", copy, "input_complete", whole);
 	if (data && input_id && *input_id)
 		json_object_set_new(data, "input_id", json_string(input_id));
 	ev = event_new(f->ec, "agent.rejected", subject && *subject ? subject : NULL, data, NULL);
@@ -283,7 +293,7 @@ static int handle(struct filter *f, const json_t *ev, const char *origin, uint64
 		return write_pending(f);
 	json_array_clear(f->pending);
 	f->st.failed++;
-	if (!f->fail_code || ak_errcode() == AK_EXIT_IOERR)
+	if (!f->fail_code)
 		f->fail_code = ak_errcode() ? (int)ak_errcode() : AK_EXIT_SOFTWARE;
 	log_error("%s:%llu: %s failed: %s", origin, (unsigned long long)lineno,
 		  event_attr(ev, "type"), ak_errmsg());
@@ -302,11 +312,7 @@ static int pass(struct filter *f, const char *p, size_t len)
 	if (f->opts.no_pass)
 		return 0;
 	f->st.passed++;
-	if (out_line(f->out, p, len) < 0) {
-		f->io_error = 1;
-		return ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
-	}
-	return 0;
+	return out_line(f->out, p, len) < 0 ? out_failed(f) : 0;
 }
 
 /* Wrap a work item (a JSON object that is not an event) and handle it. */
@@ -417,18 +423,16 @@ int filter_run(struct filter *f, int fd, const char *name)
 		} else {
 			rc = one_line(f, &l, name);
 		}
-		if (rc < 0 && f->io_error)
+		if (rc < 0 && f->out->code)
 			break;
 		if (!jsonl_buffered(&r) && out_flush(f->out) < 0) {
-			f->io_error = 1;
-			ak_error(AK_EXIT_IOERR, "write error: %s", strerror(f->out->err));
-			rc = -1;
+			rc = out_failed(f);
 			break;
 		}
 		rc = 0;
 	}
-	if (rc < 0 && !f->io_error && ak_errcode() == AK_EXIT_IOERR)
-		f->io_error = 1;
+	if (rc < 0 && !f->out->code)
+		f->read_error = 1;
 	jsonl_release(&r);
 	return rc < 0 ? -1 : 0;
 }

@@ -165,28 +165,23 @@ static int scan_number(struct jscan *js, const char *base, const char **pp, cons
 	return 0;
 }
 
+static int decoded_eq(const char *a, size_t alen, int a_raw, const char *b, size_t blen,
+		      int b_raw);
+static uint64_t name_hash(const struct jscan_member *m);
+
+/* Names compare decoded, whatever their length: "type" is "\u0074ype". */
 static int name_eq(const struct jscan_member *a, const struct jscan_member *b)
 {
-	char da[256], db[256];
-	struct jscan_member ka, kb;
-	long la, lb;
-
 	if (!a->key_escaped && !b->key_escaped)
 		return a->key_len == b->key_len && !memcmp(a->key, b->key, a->key_len);
-	ka = (struct jscan_member){ .type = JS_STRING, .val = a->key,
-				    .val_len = a->key_len, .val_escaped = a->key_escaped };
-	kb = (struct jscan_member){ .type = JS_STRING, .val = b->key,
-				    .val_len = b->key_len, .val_escaped = b->key_escaped };
-	la = jscan_strcpy(&ka, da, sizeof(da));
-	lb = jscan_strcpy(&kb, db, sizeof(db));
-	if (la < 0 || lb < 0)   /* too long to matter for routing: compare raw */
-		return a->key_len == b->key_len && !memcmp(a->key, b->key, a->key_len);
-	return la == lb && !memcmp(da, db, (size_t)la);
+	return decoded_eq(a->key, a->key_len, a->key_escaped, b->key, b->key_len, b->key_escaped);
 }
 
 int jscan_parse(struct jscan *js, const char *text, size_t n)
 {
 	uint64_t stack[JSCAN_MAX_DEPTH / 64];
+	uint64_t hash[JSCAN_MAX_MEMBERS];   /* of the decoded names, so 256 long names
+					     * do not cost 256 * 255 / 2 full compares */
 	const char *p = text, *end = text + n, *start;
 	struct jscan_member *cur = NULL;
 	size_t depth = 0;
@@ -309,8 +304,9 @@ key:
 		cur->val = NULL;
 		cur->val_len = 0;
 		cur->val_escaped = 0;
+		hash[js->nmembers] = name_hash(cur);
 		for (size_t i = 0; i < js->nmembers; i++)
-			if (name_eq(&js->m[i], cur))
+			if (hash[i] == hash[js->nmembers] && name_eq(&js->m[i], cur))
 				return fail(js, text, start, "duplicate member name");
 		js->nmembers++;
 	}
@@ -405,6 +401,31 @@ static uint32_t hex4(const char *p)
 			  hexval((unsigned char)p[2]) << 4 | hexval((unsigned char)p[3]));
 }
 
+/*
+ * The code point of the \u escape whose hex digits start at *pp (a pair of
+ * escapes for a surrogate pair; U+FFFD for a lone surrogate). *pp moves past
+ * what was read.
+ */
+static uint32_t read_u(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	uint32_t cp = hex4(p);
+
+	p += 4;
+	if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+		uint32_t lo = hex4(p + 2);
+
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
+		}
+	}
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		cp = 0xfffd;    /* a lone surrogate */
+	*pp = p;
+	return cp;
+}
+
 long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
 {
 	const char *p = m->val, *end = m->val + m->val_len;
@@ -437,19 +458,7 @@ long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
 		case 'r': c = '\r'; break;
 		case 't': c = '\t'; break;
 		case 'u':
-			cp = hex4(p);
-			p += 4;
-			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 && p[0] == '\\' &&
-			    p[1] == 'u') {
-				uint32_t lo = hex4(p + 2);
-
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-					p += 6;
-				}
-			}
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;    /* a lone surrogate */
+			cp = read_u(&p, end);
 			if (cp == 0)
 				return -1;
 			if (put_utf8(out, &o, cap, cp) < 0)
@@ -466,18 +475,88 @@ long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
 	return (long)o;
 }
 
+/*
+ * The bytes jscan_strcpy would write for a raw string, one at a time, so
+ * strings of any length compare without a buffer. A plain one (a C string
+ * given by the caller) is taken as it is.
+ */
+struct decoder {
+	const char *p, *end;
+	int raw;
+	unsigned char pend[4];
+	size_t npend, ipend;
+};
+
+static int decoder_next(struct decoder *d)
+{
+	char c;
+
+	if (d->ipend < d->npend)
+		return d->pend[d->ipend++];
+	if (d->p >= d->end)
+		return -1;
+	c = *d->p++;
+	if (!d->raw || c != '\\')
+		return (unsigned char)c;
+	c = *d->p++;
+	switch (c) {
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'n': return '\n';
+	case 'r': return '\r';
+	case 't': return '\t';
+	case 'u': {
+		char tmp[5];
+		size_t o = 0;
+
+		put_utf8(tmp, &o, sizeof(tmp), read_u(&d->p, d->end));
+		memcpy(d->pend, tmp, o);
+		d->npend = o;
+		d->ipend = 1;
+		return d->pend[0];
+	}
+	default:
+		return (unsigned char)c;
+	}
+}
+
+static int decoded_eq(const char *a, size_t alen, int a_raw, const char *b, size_t blen,
+		      int b_raw)
+{
+	struct decoder da = { .p = a, .end = a + alen, .raw = a_raw };
+	struct decoder db = { .p = b, .end = b + blen, .raw = b_raw };
+	int ca, cb;
+
+	do {
+		ca = decoder_next(&da);
+		cb = decoder_next(&db);
+		if (ca != cb)
+			return 0;
+	} while (ca >= 0);
+	return 1;
+}
+
+/* FNV-1a of a member's decoded name. */
+static uint64_t name_hash(const struct jscan_member *m)
+{
+	struct decoder d = { .p = m->key, .end = m->key + m->key_len, .raw = m->key_escaped };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int c;
+
+	while ((c = decoder_next(&d)) >= 0)
+		h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
+	return h;
+}
+
 int jscan_streq(const struct jscan_member *m, const char *s)
 {
 	size_t n = strlen(s);
-	char buf[256];
 
 	if (!m || m->type != JS_STRING)
 		return 0;
 	if (!m->val_escaped)
 		return m->val_len == n && !memcmp(m->val, s, n);
-	if (n >= sizeof(buf))
-		return 0;
-	return jscan_strcpy(m, buf, sizeof(buf)) == (long)n && !memcmp(buf, s, n);
+	return decoded_eq(m->val, m->val_len, 1, s, n, 0);
 }
 
 const char *jscan_type_name(enum jscan_type t)

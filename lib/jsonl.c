@@ -91,7 +91,9 @@ static void finish(struct jsonl_reader *r, struct jsonl_line *line,
 
 /*
  * The pending line is past the limit: keep its head at the buffer's front,
- * discard bytes until the newline, and report it truncated.
+ * discard bytes until the newline, and report it truncated. The head grows
+ * to JSONL_KEEP bytes however the line arrived (in one read or in many), so
+ * the same input always gives the same head.
  */
 static int skip_long(struct jsonl_reader *r, struct jsonl_line *line)
 {
@@ -103,8 +105,10 @@ static int skip_long(struct jsonl_reader *r, struct jsonl_line *line)
 	r->start = 0;
 	r->end = keep;
 	for (;;) {
+		size_t used;   /* bytes of this read that belong to the line */
 		ssize_t n;
 
+		/* r->end == keep: what is read lands right after the head */
 		do
 			n = read(r->fd, r->buf + r->end, r->cap - r->end);
 		while (n < 0 && errno == EINTR);
@@ -118,19 +122,29 @@ static int skip_long(struct jsonl_reader *r, struct jsonl_line *line)
 			return 1;
 		}
 		nl = memchr(r->buf + r->end, '\n', (size_t)n);
+		used = nl ? (size_t)(nl - (r->buf + r->end)) : (size_t)n;
+		full += used;
+		if (keep < JSONL_KEEP)
+			keep += JSONL_KEEP - keep < used ? JSONL_KEEP - keep : used;
 		if (nl) {
-			full += (uint64_t)(nl - (r->buf + r->end));
 			/* what follows the newline stays buffered, after the head */
-			r->start = (size_t)(nl + 1 - r->buf);
-			r->end += (size_t)n;
-			memmove(r->buf + keep, r->buf + r->start, r->end - r->start);
-			r->end = keep + (r->end - r->start);
+			size_t rest = (size_t)(r->buf + r->end + n - (nl + 1));
+
+			memmove(r->buf + keep, nl + 1, rest);
 			r->start = keep;
+			r->end = keep + rest;
 			finish(r, line, r->buf, keep, full, 1);
 			return 1;
 		}
-		full += (uint64_t)n;
+		r->end = keep;
 	}
+}
+
+/* The length of s[0..len) that counts against the limit: a CR before the
+ * newline is part of the line ending, not of the line. */
+static size_t content_len(const char *s, size_t len)
+{
+	return len && s[len - 1] == '\r' ? len - 1 : len;
 }
 
 int jsonl_next(struct jsonl_reader *r, struct jsonl_line *line)
@@ -146,7 +160,7 @@ int jsonl_next(struct jsonl_reader *r, struct jsonl_line *line)
 			size_t len = (size_t)(nl - s);
 
 			r->start += len + 1;
-			if (len > r->max_line) {
+			if (content_len(s, len) > r->max_line) {
 				finish(r, line, s, JSONL_KEEP < len ? JSONL_KEEP : len, len, 1);
 				return 1;
 			}
@@ -154,7 +168,7 @@ int jsonl_next(struct jsonl_reader *r, struct jsonl_line *line)
 			return 1;
 		}
 		scanned = avail;
-		if (avail > r->max_line)
+		if (content_len(s, avail) > r->max_line)
 			return skip_long(r, line);
 		if (r->eof) {
 			if (!avail)

@@ -24,10 +24,11 @@ struct heading {
 
 #define MAX_HEADINGS 4096
 
+/* 1 when p[0..n) is only white space (blank lines included). */
 static int blank(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
 			return 0;
 	return 1;
 }
@@ -44,11 +45,16 @@ static void set_title(char *dst, size_t cap, const char *p, size_t n)
 		n--;
 	for (size_t i = 0; i < n && o + 1 < cap; i++)
 		dst[o++] = (p[i] == '\t') ? ' ' : p[i];
-	/* do not cut a UTF-8 sequence in two */
-	while (o && ((unsigned char)dst[o - 1] & 0xc0) == 0x80 && o == cap - 1)
-		o--;
-	if (o && (unsigned char)dst[o - 1] >= 0xc0)
-		o--;
+	/*
+	 * Do not cut a UTF-8 sequence in two: when the title was cut before a
+	 * continuation byte, drop the partial character (dst[i] is p[i]).
+	 */
+	if (o < n && ((unsigned char)p[o] & 0xc0) == 0x80) {
+		while (o && ((unsigned char)dst[o - 1] & 0xc0) == 0x80)
+			o--;
+		if (o)
+			o--;
+	}
 	dst[o] = '\0';
 }
 
@@ -160,6 +166,7 @@ static void first_line_title(const char *t, size_t len, char *out, size_t cap)
 	while (pos < len) {
 		const char *nl = memchr(t + pos, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - t - pos) : len - pos;
+		size_t next = pos + ll + 1;   /* before ll is shortened below */
 		const char *p = t + pos;
 
 		if (!blank(p, ll)) {
@@ -167,13 +174,17 @@ static void first_line_title(const char *t, size_t len, char *out, size_t cap)
 				p++;
 				ll--;
 			}
-			if (ll > 100)
+			if (ll > 100) {
 				ll = 100;
+				/* not inside a UTF-8 sequence */
+				while (ll && ((unsigned char)p[ll] & 0xc0) == 0x80)
+					ll--;
+			}
 			set_title(out, cap, p, ll);
 			if (*out)
 				return;
 		}
-		pos += ll + 1;
+		pos = next;
 		if (!nl)
 			break;
 	}
@@ -191,13 +202,9 @@ const char *submit_guess_format(const char *origin, const char *text, size_t len
 	return find_headings(text, len, h, 1) ? "markdown" : "text";
 }
 
-static int check_text(const char *origin, const char *t, size_t len)
+/* The offset of the first byte of t[0..len) that is not UTF-8, or len. */
+static size_t utf8_prefix(const char *t, size_t len)
 {
-	const char *z = memchr(t, '\0', len);
-
-	if (z)
-		return ak_error(AK_EXIT_DATAERR, "'%s' is not a text document (NUL byte at byte %zu)",
-				origin, (size_t)(z - t) + 1);
 	for (size_t i = 0; i < len; i++) {
 		size_t n;
 
@@ -205,11 +212,24 @@ static int check_text(const char *origin, const char *t, size_t len)
 			continue;
 		n = jscan_utf8_len((const unsigned char *)t + i, (const unsigned char *)t + len);
 		if (!n)
-			return ak_error(AK_EXIT_DATAERR, "'%s' is not UTF-8 (invalid byte at byte %zu)",
-					origin, i + 1);
+			return i;
 		i += n - 1;
 	}
-	if (blank(t, len) || len == strspn(t, " \t\r\n"))
+	return len;
+}
+
+static int check_text(const char *origin, const char *t, size_t len)
+{
+	const char *z = memchr(t, '\0', len);
+	size_t bad;
+
+	if (z)
+		return ak_error(AK_EXIT_DATAERR, "'%s' is not a text document (NUL byte at byte %zu)",
+				origin, (size_t)(z - t) + 1);
+	if ((bad = utf8_prefix(t, len)) < len)
+		return ak_error(AK_EXIT_DATAERR, "'%s' is not UTF-8 (invalid byte at byte %zu)",
+				origin, bad + 1);
+	if (blank(t, len))
 		return ak_error(AK_EXIT_DATAERR, "'%s' is empty", origin);
 	return 0;
 }
@@ -246,6 +266,8 @@ int submit_document(struct event_ctx *ec, const char *origin, const char *text, 
 
 	if (check_text(origin, text, len) < 0)
 		return -1;
+	if (opts->title && utf8_prefix(opts->title, strlen(opts->title)) < strlen(opts->title))
+		return ak_error(AK_EXIT_DATAERR, "the title given for '%s' is not UTF-8", origin);
 	if (markdown) {
 		h = malloc(MAX_HEADINGS * sizeof(*h));
 		if (!h)
@@ -270,7 +292,12 @@ int submit_document(struct event_ctx *ec, const char *origin, const char *text, 
 		for (size_t i = 0; i < nh; i++)
 			count_min += h[i].level == min;
 		split_level = min;
-		if (count_min == 1) {      /* a lone document title: split below it */
+		/*
+		 * A lone document title (the first heading, the only one at its
+		 * level): split below it. A lone shallow heading further down is
+		 * a section like the others, or what follows it would be lost.
+		 */
+		if (count_min == 1 && h[0].level == min) {
 			int next = 7;
 
 			for (size_t i = 0; i < nh; i++)
@@ -297,11 +324,16 @@ int submit_document(struct event_ctx *ec, const char *origin, const char *text, 
 		start = i < nh ? h[i].start : len;
 		{
 			size_t pre = 0;
+			int has_text = 0;
 
+			/* text around the title line, not the title alone */
 			for (size_t k = 0; k < i; k++)
-				if (h[k].level < split_level)
+				if (h[k].level < split_level) {
+					has_text |= !blank(text + pre, h[k].start - pre);
 					pre = h[k].body;
-			if (!blank(text + pre, start - pre))
+				}
+			has_text |= !blank(text + pre, start - pre);
+			if (has_text)
 				failed |= json_array_append_new(made, make_event(ec, title, text, start, format,
 								       origin, ++section));
 		}

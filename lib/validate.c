@@ -32,7 +32,7 @@ static const struct rule rules[] = {
 	{ "rollout.", { "step:i", "weight:n" } },
 	{ "infra.", { "environment:s", "changes:o" } },
 	{ "alert.", { "rule:s", "target:s", "value:*", "threshold:*" } },
-	{ "agent.rejected", { "line:i", "reason:s", "input:s" } },
+	{ "agent.rejected", { "line:i", "reason:s", "input:s", "input_complete:b" } },
 	{ "agent.failed", { "reason:s" } },
 };
 

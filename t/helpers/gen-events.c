@@ -4,8 +4,8 @@
  *   gen-events N [BAD_EVERY]
  *
  * The events look like a real feature stream: the contract's attributes,
- * types from the workflow, nested data with numbers, arrays, escapes and
- * non-ASCII text. With BAD_EVERY, every BAD_EVERY-th line is broken in one
+ * each feature taken through the workflow's types in turn, times that go
+ * forward, nested data with numbers, arrays, escapes and non-ASCII text. With BAD_EVERY, every BAD_EVERY-th line is broken in one
  * of several ways (truncated, not JSON, missing id, bad specversion, NUL).
  * The output depends only on the arguments.
  */
@@ -43,11 +43,13 @@ int main(int argc, char **argv)
 		bad_every = strtoull(argv[2], NULL, 10);
 	for (unsigned long long i = 1; i <= n; i++) {
 		unsigned long long r = next();
-		const char *type = types[r % 8];
+		/* a feature goes through the workflow: 8 events in a row, 250 ms apart */
+		const char *type = types[(i - 1) % 8];
+		unsigned long long ms = i * 250;
 		int len = snprintf(line, sizeof(line),
 			"{\"specversion\":\"1.0\",\"id\":\"0193%04llx-%04llx-7%03llx-8%03llx-%012llx\","
 			"\"source\":\"agentkit/agent-test\",\"type\":\"%s\","
-			"\"subject\":\"feature-%llu-%04llx\",\"time\":\"2026-11-26T12:%02llu:%02llu.%03lluZ\","
+			"\"subject\":\"feature-%llu-%04llx\",\"time\":\"2026-11-%02lluT%02llu:%02llu:%02llu.%03lluZ\","
 			"\"datacontenttype\":\"application/json\","
 			"\"traceparent\":\"00-%016llx%016llx-%016llx-01\","
 			"\"data\":{\"status\":\"%s\",\"tests\":{\"passed\":%llu,\"failed\":%llu,\"skipped\":0,"
@@ -55,8 +57,8 @@ int main(int argc, char **argv)
 			"\"notes\":\"line\\nwith \\\"escapes\\\" and caf\xc3\xa9 \xe2\x9c\x93\","
 			"\"tags\":[\"a\",\"b\",%llu,true,null]}}",
 			(i >> 16) & 0xffff, i & 0xffff, r & 0xfff, (r >> 12) & 0xfff,
-			(r >> 20) & 0xffffffffffffULL, type, i % 5000, (r >> 8) & 0xffff,
-			(r >> 3) % 60, (r >> 9) % 60, (r >> 15) % 1000,
+			(r >> 20) & 0xffffffffffffULL, type, (i - 1) / 8, ((i - 1) / 8 * 40503) & 0xffff,
+			1 + ms / 86400000, ms / 3600000 % 24, ms / 60000 % 60, ms / 1000 % 60, ms % 1000,
 			r | 1, ~r, (r >> 1) | 1, r & 1 ? "pass" : "fail",
 			(r >> 5) % 500, (r >> 7) % 3, (r >> 11) % 90000, (r >> 13) % 10,
 			(r >> 17) % 100, (r >> 19) % 10, (r >> 23) % 1000);

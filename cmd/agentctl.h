@@ -1,0 +1,51 @@
+/*
+ * agentctl.h - the verbs of agentctl, each in its own file under cmd/.
+ */
+#ifndef AGENTCTL_H
+#define AGENTCTL_H
+
+#include <stddef.h>
+
+#include "agent.h"
+
+#define PROG "agentctl"
+#define SOURCE "agentkit/agentctl"
+
+struct verb {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const struct opt *opts;
+	/* take one of opts: 0, or -1 with ak_error for a bad value */
+	int (*option)(struct agent *a, int key, const char *arg);
+	int (*run)(struct agent *a, int argc, char **argv);
+};
+
+/* Option keys of all verbs, numbered after the common ones. */
+enum {
+	OPT_SPLIT = OPT_AGENT_LAST,
+	OPT_FORMAT,
+	OPT_TITLE,
+	OPT_STRICT,
+	OPT_JSON,
+	OPT_STORE,
+	OPT_QUIET,
+	OPT_SUBJECT,
+	OPT_TYPE,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_LIMIT,
+	OPT_REVERSE,
+	OPT_REEMIT,
+	OPT_TO,
+};
+
+extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
+extern const size_t agentctl_stream_nverbs;
+extern const struct verb agentctl_store_verbs[];    /* record, log, status, ... */
+extern const size_t agentctl_store_nverbs;
+
+/* Open files (or stdin) one by one and run the filter over each. */
+int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv);
+
+#endif

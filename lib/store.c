@@ -1,0 +1,301 @@
+/*
+ * store.c - the store interface over its two backends (see store.h).
+ *
+ * Lines are parsed here, once, with the pass-through scanner: the
+ * attributes a row needs are decoded into one scratch buffer per batch and
+ * the data member is handed to the backend as its raw JSON text, so no
+ * document is built on the way into the database.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "error.h"
+#include "event.h"
+#include "jscan.h"
+#include "store.h"
+#include "store_backend.h"
+#include "banned.h"
+
+static int is_pg_spec(const char *spec)
+{
+	return !strncmp(spec, "postgres://", 11) || !strncmp(spec, "postgresql://", 13) ||
+	       (strchr(spec, '=') && !strchr(spec, '/'));
+}
+
+/* The spec without a password, for messages. */
+static char *redact_spec(const char *spec)
+{
+	const char *at = strchr(spec, '@'), *scheme = strstr(spec, "://");
+	struct buf b = BUF_INIT;
+
+	if (scheme && at && at > scheme) {
+		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+
+		if (colon) {
+			buf_add(&b, spec, (size_t)(colon - spec));
+			buf_addstr(&b, ":***");
+			buf_addstr(&b, at);
+			return buf_detach(&b, NULL);
+		}
+	}
+	return strdup(spec);
+}
+
+struct store *store_open(const char *spec, const struct store_opts *opts)
+{
+	struct store_opts o = opts ? *opts : (struct store_opts)STORE_OPTS_INIT;
+	struct store *s;
+	int rc, v;
+
+	if (!spec || !*spec) {
+		ak_error(AK_EXIT_USAGE, "no store given (--store or AGENTKIT_STORE)");
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->spec = redact_spec(spec))) {
+		free(s);
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	rc = is_pg_spec(spec) ? store_pg_open(s, spec) : store_sqlite_open(s, spec);
+	if (rc < 0) {
+		free(s->spec);
+		free(s);
+		return NULL;
+	}
+	if (!o.no_migrate) {
+		if (store_version(s, &v) < 0 ||
+		    (v < (o.migrate_to ? o.migrate_to : STORE_SCHEMA_VERSION) &&
+		     store_migrate(s, o.migrate_to) < 0)) {
+			store_close(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	s->ops->close(s);
+	free(s->spec);
+	free(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+	return s->ops->name;
+}
+
+int store_version(struct store *s, int *version)
+{
+	return s->ops->version(s, version);
+}
+
+int store_migrate(struct store *s, int to)
+{
+	int v;
+
+	if (to == 0)
+		to = STORE_SCHEMA_VERSION;
+	if (to < 1 || to > STORE_SCHEMA_VERSION)
+		return ak_error(AK_EXIT_USAGE, "no schema version %d (this program knows 1 to %d)",
+				to, STORE_SCHEMA_VERSION);
+	if (store_version(s, &v) < 0)
+		return -1;
+	if (v > STORE_SCHEMA_VERSION)
+		return ak_error(AK_EXIT_SOFTWARE,
+				"store '%s' has schema version %d, newer than this program's %d",
+				s->spec, v, STORE_SCHEMA_VERSION);
+	if (to < v)
+		return ak_error(AK_EXIT_USAGE,
+				"store '%s' is at version %d; migrations only go forward", s->spec, v);
+	if (to == v)
+		return 0;
+	return s->ops->migrate(s, v, to);
+}
+
+/* Copy a decoded string member into the scratch buffer; offset or -1. */
+static long put_str(struct buf *scratch, const struct jscan_member *m)
+{
+	size_t at = scratch->len;
+	long n;
+
+	if (!m || m->type != JS_STRING)
+		return -1;
+	if (buf_grow(scratch, m->val_len + 1) < 0)
+		return -2;
+	n = jscan_strcpy(m, scratch->p + at, m->val_len + 1);
+	if (n < 0)
+		return -1;
+	scratch->len += (size_t)n + 1;
+	return (long)at;
+}
+
+/* Offsets into the scratch buffer, resolved once it stops moving. */
+struct row_offsets {
+	long source, id, type, subject, time, status;
+};
+
+static long status_of(struct buf *scratch, const struct jscan *js, const char *type)
+{
+	const struct jscan_member *data;
+	struct jscan dj;
+	long at;
+
+	if (!strcmp(type, "agent.rejected") || !strcmp(type, "agent.failed")) {
+		at = (long)scratch->len;
+		if (buf_addstr(scratch, type + 6) < 0 || buf_addch(scratch, '\0') < 0)
+			return -2;
+		return at;
+	}
+	data = jscan_find(js, "data");
+	if (!data || data->type != JS_OBJECT)
+		return -1;
+	if (jscan_parse(&dj, data->val, data->val_len) < 0)
+		return -1;
+	return put_str(scratch, jscan_find(&dj, "status"));
+}
+
+int store_append_lines(struct store *s, const char *buf, size_t len, uint64_t *inserted)
+{
+	struct jscan *js = malloc(sizeof(*js));
+	struct store_row *rows = NULL;
+	struct row_offsets *offs = NULL;
+	struct buf scratch = BUF_INIT;
+	size_t n = 0, cap = 0, pos = 0;
+	int rc = -1;
+
+	*inserted = 0;
+	if (!js)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	while (pos < len) {
+		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		const struct jscan_member *m;
+		struct store_row *r;
+		struct row_offsets *o;
+		char why[160];
+
+		pos += ll + 1;
+		if (jscan_parse(js, line, ll) < 0 || event_check(js, why, sizeof(why)) != EVENT_EVENT) {
+			ak_error(AK_EXIT_DATAERR, "cannot store a line that is not a valid event");
+			goto out;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			void *nr = realloc(rows, nc * sizeof(*rows));
+			void *no;
+
+			if (!nr)
+				goto oom;
+			rows = nr;
+			no = realloc(offs, nc * sizeof(*offs));
+			if (!no)
+				goto oom;
+			offs = no;
+			cap = nc;
+		}
+		r = &rows[n];
+		o = &offs[n];
+		memset(r, 0, sizeof(*r));
+		o->source = put_str(&scratch, jscan_find(js, "source"));
+		o->id = put_str(&scratch, jscan_find(js, "id"));
+		o->type = put_str(&scratch, jscan_find(js, "type"));
+		o->subject = put_str(&scratch, jscan_find(js, "subject"));
+		o->time = put_str(&scratch, jscan_find(js, "time"));
+		if (o->source == -2 || o->id == -2 || o->type == -2 || o->subject == -2 ||
+		    o->time == -2)
+			goto oom;
+		if (o->source < 0 || o->id < 0 || o->type < 0) {
+			ak_error(AK_EXIT_DATAERR, "cannot store an event whose id, source or type "
+				 "holds a NUL character");
+			goto out;
+		}
+		o->status = o->subject >= 0 ? status_of(&scratch, js, scratch.p + o->type) : -1;
+		if (o->status == -2)
+			goto oom;
+		r->time_ms = INT64_MIN;
+		if (o->time >= 0 && event_parse_time(scratch.p + o->time, &r->time_ms) < 0)
+			r->time_ms = INT64_MIN;
+		m = jscan_find(js, "data");
+		if (m && m->type != JS_NULL) {
+			r->data = m->type == JS_STRING ? m->val - 1 : m->val;
+			r->data_len = m->type == JS_STRING ? m->val_len + 2 : m->val_len;
+		}
+		r->raw = line;
+		r->raw_len = ll;
+		n++;
+	}
+	/* the scratch buffer has stopped growing: turn offsets into pointers */
+	for (size_t i = 0; i < n; i++) {
+		struct store_row *r = &rows[i];
+		struct row_offsets *o = &offs[i];
+
+		r->source = scratch.p + o->source;
+		r->id = scratch.p + o->id;
+		r->type = scratch.p + o->type;
+		r->subject = o->subject >= 0 ? scratch.p + o->subject : NULL;
+		r->time = o->time >= 0 ? scratch.p + o->time : NULL;
+		r->status = o->status >= 0 ? scratch.p + o->status : NULL;
+		r->stage = strncmp(r->type, "agent.", 6) ? r->type : NULL;
+	}
+	rc = n ? s->ops->append(s, rows, n, inserted) : 0;
+	goto out;
+oom:
+	ak_error(AK_EXIT_SOFTWARE, "out of memory");
+out:
+	free(js);
+	free(rows);
+	free(offs);
+	buf_release(&scratch);
+	return rc;
+}
+
+int store_query(struct store *s, const struct store_query *q,
+		int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
+{
+	return s->ops->query(s, q, fn, ctx);
+}
+
+int store_get(struct store *s, const char *id,
+	      int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
+{
+	return s->ops->get(s, id, fn, ctx);
+}
+
+int store_features(struct store *s, const char *subject,
+		   int (*fn)(const struct store_feature *f, void *ctx), void *ctx)
+{
+	return s->ops->features(s, subject, fn, ctx);
+}
+
+int store_join_put(struct store *s, const char *agent, const char *subject,
+		   const char *type, const char *raw, size_t len)
+{
+	return s->ops->join_put(s, agent, subject, type, raw, len);
+}
+
+int store_join_get(struct store *s, const char *agent, const char *subject,
+		   int (*fn)(const char *type, const char *raw, size_t len, void *ctx),
+		   void *ctx)
+{
+	return s->ops->join_get(s, agent, subject, fn, ctx);
+}
+
+int store_join_clear(struct store *s, const char *agent, const char *subject)
+{
+	return s->ops->join_clear(s, agent, subject);
+}
+
+int store_vacuum(struct store *s)
+{
+	return s->ops->vacuum(s);
+}
+
+int store_count(struct store *s, int64_t *n)
+{
+	return s->ops->count(s, n);
+}

@@ -1,0 +1,69 @@
+/*
+ * store_backend.h - what a store backend implements (inside lib/ only).
+ *
+ * store.c parses lines into rows and calls the backend; a backend owns its
+ * connection and SQL. Every function returns 0 or -1 with ak_error, like
+ * the public interface in store.h, which it mirrors.
+ */
+#ifndef AK_STORE_BACKEND_H
+#define AK_STORE_BACKEND_H
+
+#include "store.h"
+
+/* One event ready to insert. Strings are NUL-terminated and decoded. */
+struct store_row {
+	const char *source, *id, *type;
+	const char *subject;      /* NULL when absent */
+	const char *time;         /* NULL when absent */
+	int64_t time_ms;          /* INT64_MIN when absent */
+	const char *data;         /* raw JSON text of the data member, or NULL */
+	size_t data_len;
+	const char *raw;          /* the whole line, without its newline */
+	size_t raw_len;
+	/* for the features table, when subject is set: */
+	const char *stage;        /* the type; NULL for agent.* events */
+	const char *status;       /* data.status, "rejected"/"failed" for agent.*, or NULL */
+};
+
+struct store_ops {
+	const char *name;
+	/* Bring the schema from version from to version to (from < to). */
+	int (*migrate)(struct store *s, int from, int to);
+	int (*version)(struct store *s, int *version);
+	/* Insert rows in one transaction (retrying as the backend needs);
+	 * update features for each row that was new; count those. */
+	int (*append)(struct store *s, const struct store_row *rows, size_t n,
+		      uint64_t *inserted);
+	int (*query)(struct store *s, const struct store_query *q,
+		     int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
+	int (*get)(struct store *s, const char *id,
+		   int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
+	int (*features)(struct store *s, const char *subject,
+			int (*fn)(const struct store_feature *f, void *ctx), void *ctx);
+	int (*join_put)(struct store *s, const char *agent, const char *subject,
+			const char *type, const char *raw, size_t len);
+	int (*join_get)(struct store *s, const char *agent, const char *subject,
+			int (*fn)(const char *type, const char *raw, size_t len, void *ctx),
+			void *ctx);
+	int (*join_clear)(struct store *s, const char *agent, const char *subject);
+	int (*vacuum)(struct store *s);
+	int (*count)(struct store *s, int64_t *n);
+	void (*close)(struct store *s);
+};
+
+struct store {
+	const struct store_ops *ops;
+	void *db;                 /* the backend's connection state */
+	char *spec;               /* for messages, with any password removed */
+};
+
+/* Each returns 0 with s->ops and s->db set, or -1 with ak_error. */
+int store_sqlite_open(struct store *s, const char *path);
+int store_pg_open(struct store *s, const char *conninfo);
+
+/* The newline-free SQL of each migration step, per backend, for tests and
+ * `agentctl store migrate`: steps[v - 1] brings version v-1 to v. */
+extern const char *const store_sqlite_steps[STORE_SCHEMA_VERSION];
+extern const char *const store_pg_steps[STORE_SCHEMA_VERSION];
+
+#endif

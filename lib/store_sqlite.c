@@ -1,0 +1,586 @@
+/*
+ * store_sqlite.c - the SQLite backend of the event store.
+ *
+ * One file in WAL mode, so readers never block the writer and a writer
+ * killed mid-transaction leaves nothing half-written. The data member is a
+ * virtual column computed from the raw line (json_extract), so the JSON is
+ * stored once and costs nothing on insert. synchronous=NORMAL:
+ * in WAL mode a commit survives the process dying (not a power cut), which
+ * is the promise `agentctl record` makes. Writes take the lock up front
+ * (BEGIN IMMEDIATE) so two writers queue instead of deadlocking; a busy
+ * file is waited for (busy_timeout) and the whole transaction retried.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "store_backend.h"
+#include "banned.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define BUSY_RETRIES 20
+
+enum stmt_id {
+	ST_INSERT, ST_FEATURE, ST_GET, ST_FEATURES_ALL, ST_FEATURES_ONE,
+	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT, ST_MAX
+};
+
+static const char *const stmt_sql[ST_MAX] = {
+	[ST_INSERT] = "INSERT INTO events(source, id, type, subject, time, time_ms, raw, "
+		      "recorded_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?8, ?9) "
+		      "ON CONFLICT(source, id) DO NOTHING",
+	[ST_FEATURE] = "INSERT INTO features(subject, stage, status, last_id, last_time, "
+		       "last_ms, events) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) "
+		       "ON CONFLICT(subject) DO UPDATE SET "
+		       "stage = coalesce(excluded.stage, features.stage), "
+		       "status = excluded.status, last_id = excluded.last_id, "
+		       "last_time = excluded.last_time, last_ms = excluded.last_ms, "
+		       "events = features.events + 1",
+	[ST_GET] = "SELECT seq, source, id, type, subject, time, time_ms, raw FROM events "
+		   "WHERE id = ?1 ORDER BY seq LIMIT 1",
+	[ST_FEATURES_ALL] = "SELECT subject, stage, status, last_id, last_time, last_ms, events "
+			    "FROM features ORDER BY subject",
+	[ST_FEATURES_ONE] = "SELECT subject, stage, status, last_id, last_time, last_ms, events "
+			    "FROM features WHERE subject = ?1",
+	[ST_JOIN_PUT] = "INSERT INTO joins(agent, subject, type, raw, seen_ms) "
+			"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(agent, subject, type) "
+			"DO UPDATE SET raw = excluded.raw, seen_ms = excluded.seen_ms",
+	[ST_JOIN_GET] = "SELECT type, raw FROM joins WHERE agent = ?1 AND subject = ?2 "
+			"ORDER BY type",
+	[ST_JOIN_CLEAR] = "DELETE FROM joins WHERE agent = ?1 AND subject = ?2",
+	[ST_COUNT] = "SELECT count(*) FROM events",
+};
+
+const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: events and the features derived from them */
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" source TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,"
+	" subject TEXT, time TEXT, time_ms INTEGER,"
+	" raw TEXT NOT NULL, recorded_ms INTEGER NOT NULL,"
+	" data TEXT GENERATED ALWAYS AS (json_extract(raw, '$.data')) VIRTUAL,"
+	" UNIQUE (source, id));"
+	"CREATE INDEX events_subject ON events(subject, seq);"
+	"CREATE INDEX events_type ON events(type, seq);"
+	"CREATE INDEX events_time ON events(time_ms);"
+	"CREATE TABLE features ("
+	" subject TEXT PRIMARY KEY, stage TEXT, status TEXT,"
+	" last_id TEXT NOT NULL, last_time TEXT, last_ms INTEGER,"
+	" events INTEGER NOT NULL);",
+	/* 1 -> 2: joins, rollouts and the LLM log and cache */
+	"CREATE TABLE joins ("
+	" agent TEXT NOT NULL, subject TEXT NOT NULL, type TEXT NOT NULL,"
+	" raw TEXT NOT NULL, seen_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (agent, subject, type));"
+	"CREATE TABLE rollouts ("
+	" name TEXT PRIMARY KEY, subject TEXT, state TEXT NOT NULL,"
+	" step INTEGER NOT NULL DEFAULT 0, weight INTEGER NOT NULL DEFAULT 0,"
+	" doc TEXT NOT NULL DEFAULT '{}', updated_ms INTEGER NOT NULL);"
+	"CREATE TABLE llm_exchanges ("
+	" seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL, model TEXT,"
+	" request TEXT NOT NULL, response TEXT, status INTEGER,"
+	" tokens_in INTEGER, tokens_out INTEGER, cost REAL,"
+	" duration_ms INTEGER, at_ms INTEGER NOT NULL);"
+	"CREATE TABLE llm_cache ("
+	" key TEXT PRIMARY KEY, model TEXT, response TEXT NOT NULL,"
+	" at_ms INTEGER NOT NULL);",
+};
+
+struct sq {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_MAX];
+	const char *spec;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+static int fail(struct sq *q, int rc, const char *what)
+{
+	enum ak_exit code = AK_EXIT_SOFTWARE;
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = AK_EXIT_TEMPFAIL;
+		break;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		code = AK_EXIT_IOERR;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = AK_EXIT_DATAERR;
+		break;
+	}
+	return ak_error(code, "store '%s': %s: %s", q->spec, what,
+			q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+}
+
+static int exec(struct sq *q, const char *sql)
+{
+	int rc = sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail(q, rc, "cannot run SQL");
+}
+
+/* Prepared once, reset after each use. */
+static sqlite3_stmt *stmt(struct sq *q, enum stmt_id id)
+{
+	int rc;
+
+	if (!q->st[id]) {
+		rc = sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					&q->st[id], NULL);
+		if (rc != SQLITE_OK) {
+			fail(q, rc, "cannot prepare a statement");
+			return NULL;
+		}
+	}
+	return q->st[id];
+}
+
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_ms(sqlite3_stmt *st, int i, int64_t ms)
+{
+	if (ms == INT64_MIN)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, ms);
+}
+
+static int sq_version(struct store *s, int *version)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st;
+	int rc;
+
+	*version = 0;
+	rc = sqlite3_prepare_v2(q->db, "SELECT version FROM schema_version", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* no such table: an empty database */
+		if (strstr(sqlite3_errmsg(q->db), "no such table"))
+			return 0;
+		return fail(q, rc, "cannot read the schema version");
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read the schema version");
+}
+
+/* Run body inside BEGIN IMMEDIATE ... COMMIT, retrying while the file is busy. */
+static int in_tx(struct sq *q, int (*body)(struct sq *q, void *ctx), void *ctx)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc = sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+		if (rc == SQLITE_OK) {
+			if (body(q, ctx) == 0) {
+				rc = sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL);
+				if (rc == SQLITE_OK)
+					return 0;
+			} else {
+				rc = ak_errcode() == AK_EXIT_TEMPFAIL ? SQLITE_BUSY : SQLITE_ERROR;
+			}
+			sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+			if (!is_busy(rc))
+				return rc == SQLITE_ERROR ? -1 : fail(q, rc, "cannot commit");
+		}
+		if (!is_busy(rc))
+			return fail(q, rc, "cannot begin a transaction");
+		if (attempt == BUSY_RETRIES)
+			return fail(q, rc, "the store stayed busy");
+		usleep(1000u * (unsigned)(10 + attempt * 20));
+	}
+}
+
+struct migrate_ctx {
+	int from, to;
+};
+
+static int migrate_body(struct sq *q, void *ctx)
+{
+	struct migrate_ctx *m = ctx;
+	char sql[96];
+	int v;
+	struct store tmp = { .db = q };
+
+	/* another process may have migrated while we waited for the lock */
+	if (sq_version(&tmp, &v) < 0)
+		return -1;
+	if (v == 0 && exec(q, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+			   "DELETE FROM schema_version; INSERT INTO schema_version VALUES (0)") < 0)
+		return -1;
+	for (; v < m->to; v++)
+		if (exec(q, store_sqlite_steps[v]) < 0)
+			return -1;
+	snprintf(sql, sizeof(sql), "UPDATE schema_version SET version = %d", v);
+	return exec(q, sql);
+}
+
+static int sq_migrate(struct store *s, int from, int to)
+{
+	struct migrate_ctx m = { from, to };
+
+	return in_tx(s->db, migrate_body, &m);
+}
+
+struct append_ctx {
+	const struct store_row *rows;
+	size_t n;
+	uint64_t inserted;
+};
+
+static int append_body(struct sq *q, void *ctx)
+{
+	struct append_ctx *a = ctx;
+	sqlite3_stmt *ins = stmt(q, ST_INSERT), *feat = stmt(q, ST_FEATURE);
+	int64_t now = now_ms();
+
+	a->inserted = 0;
+	if (!ins || !feat)
+		return -1;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct store_row *r = &a->rows[i];
+		int rc;
+
+		bind_text(ins, 1, r->source);
+		bind_text(ins, 2, r->id);
+		bind_text(ins, 3, r->type);
+		bind_text(ins, 4, r->subject);
+		bind_text(ins, 5, r->time);
+		bind_ms(ins, 6, r->time_ms);
+		sqlite3_bind_text(ins, 8, r->raw, (int)r->raw_len, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 9, now);
+		rc = sqlite3_step(ins);
+		done(ins);
+		if (rc != SQLITE_DONE)
+			return fail(q, rc, "cannot insert an event");
+		if (sqlite3_changes(q->db) == 0)
+			continue;
+		a->inserted++;
+		if (!r->subject)
+			continue;
+		bind_text(feat, 1, r->subject);
+		bind_text(feat, 2, r->stage);
+		bind_text(feat, 3, r->status);
+		bind_text(feat, 4, r->id);
+		bind_text(feat, 5, r->time);
+		bind_ms(feat, 6, r->time_ms);
+		rc = sqlite3_step(feat);
+		done(feat);
+		if (rc != SQLITE_DONE)
+			return fail(q, rc, "cannot update a feature");
+	}
+	return 0;
+}
+
+static int sq_append(struct store *s, const struct store_row *rows, size_t n, uint64_t *inserted)
+{
+	struct append_ctx a = { rows, n, 0 };
+	int rc = in_tx(s->db, append_body, &a);
+
+	*inserted = rc == 0 ? a.inserted : 0;
+	return rc;
+}
+
+static int row_event(sqlite3_stmt *st, struct store_event *ev)
+{
+	ev->seq = sqlite3_column_int64(st, 0);
+	ev->source = (const char *)sqlite3_column_text(st, 1);
+	ev->id = (const char *)sqlite3_column_text(st, 2);
+	ev->type = (const char *)sqlite3_column_text(st, 3);
+	ev->subject = (const char *)sqlite3_column_text(st, 4);
+	ev->time = (const char *)sqlite3_column_text(st, 5);
+	ev->time_ms = sqlite3_column_type(st, 6) == SQLITE_NULL ? INT64_MIN
+								: sqlite3_column_int64(st, 6);
+	ev->raw = (const char *)sqlite3_column_text(st, 7);
+	ev->raw_len = (size_t)sqlite3_column_bytes(st, 7);
+	return 0;
+}
+
+/* Step st to its end, handing each row to fn; st is finalized or reset by the caller. */
+static int each_event(struct sq *q, sqlite3_stmt *st,
+		      int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
+{
+	struct store_event ev;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int r;
+
+		row_event(st, &ev);
+		if ((r = fn(&ev, ctx)) != 0)
+			return r;
+	}
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read events");
+}
+
+static int sq_query(struct store *s, const struct store_query *qr,
+		    int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	char sql[512], like[512];
+	sqlite3_stmt *st;
+	int rc, n;
+	size_t tl = qr->type ? strlen(qr->type) : 0;
+	int prefix = tl >= 2 && qr->type[tl - 1] == '*' && qr->type[tl - 2] == '.';
+
+	n = snprintf(sql, sizeof(sql),
+		     "SELECT seq, source, id, type, subject, time, time_ms, raw FROM events "
+		     "WHERE seq > ?1%s%s%s%s ORDER BY seq %s%s",
+		     qr->subject ? " AND subject = ?2" : "",
+		     qr->type ? (prefix ? " AND substr(type, 1, length(?3)) = ?3" : " AND type = ?3") : "",
+		     qr->since_ms != INT64_MIN ? " AND time_ms >= ?4" : "",
+		     qr->until_ms != INT64_MAX ? " AND time_ms < ?5" : "",
+		     qr->newest_first ? "DESC" : "ASC", qr->limit > 0 ? " LIMIT ?6" : "");
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return ak_error(AK_EXIT_SOFTWARE, "query too long");
+	rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	sqlite3_bind_int64(st, 1, qr->after_seq);
+	if (qr->subject)
+		bind_text(st, 2, qr->subject);
+	if (qr->type) {
+		snprintf(like, sizeof(like), "%.*s", (int)(prefix ? tl - 1 : tl), qr->type);
+		sqlite3_bind_text(st, 3, like, -1, SQLITE_TRANSIENT);
+	}
+	if (qr->since_ms != INT64_MIN)
+		sqlite3_bind_int64(st, 4, qr->since_ms);
+	if (qr->until_ms != INT64_MAX)
+		sqlite3_bind_int64(st, 5, qr->until_ms);
+	if (qr->limit > 0)
+		sqlite3_bind_int64(st, 6, qr->limit);
+	rc = each_event(q, st, fn, ctx);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_get(struct store *s, const char *id,
+		  int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_GET);
+	struct store_event ev;
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		row_event(st, &ev);
+		fn(&ev, ctx);
+		done(st);
+		return 1;
+	}
+	done(st);
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read an event");
+}
+
+static int sq_features(struct store *s, const char *subject,
+		       int (*fn)(const struct store_feature *f, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, subject ? ST_FEATURES_ONE : ST_FEATURES_ALL);
+	struct store_feature f;
+	int rc, r = 0;
+
+	if (!st)
+		return -1;
+	if (subject)
+		bind_text(st, 1, subject);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f.subject = (const char *)sqlite3_column_text(st, 0);
+		f.stage = (const char *)sqlite3_column_text(st, 1);
+		f.status = (const char *)sqlite3_column_text(st, 2);
+		f.last_id = (const char *)sqlite3_column_text(st, 3);
+		f.last_time = (const char *)sqlite3_column_text(st, 4);
+		f.last_ms = sqlite3_column_type(st, 5) == SQLITE_NULL ? INT64_MIN
+								      : sqlite3_column_int64(st, 5);
+		f.events = sqlite3_column_int64(st, 6);
+		if ((r = fn(&f, ctx)) != 0)
+			break;
+	}
+	done(st);
+	if (r)
+		return r;
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read features");
+}
+
+struct join_ctx {
+	const char *agent, *subject, *type, *raw;
+	size_t len;
+	int clear;
+};
+
+static int join_body(struct sq *q, void *ctx)
+{
+	struct join_ctx *j = ctx;
+	sqlite3_stmt *st = stmt(q, j->clear ? ST_JOIN_CLEAR : ST_JOIN_PUT);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, j->agent);
+	bind_text(st, 2, j->subject);
+	if (!j->clear) {
+		bind_text(st, 3, j->type);
+		sqlite3_bind_text(st, 4, j->raw, (int)j->len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, now_ms());
+	}
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot update joins");
+}
+
+static int sq_join_put(struct store *s, const char *agent, const char *subject,
+		       const char *type, const char *raw, size_t len)
+{
+	struct join_ctx j = { agent, subject, type, raw, len, 0 };
+
+	return in_tx(s->db, join_body, &j);
+}
+
+static int sq_join_clear(struct store *s, const char *agent, const char *subject)
+{
+	struct join_ctx j = { agent, subject, NULL, NULL, 0, 1 };
+
+	return in_tx(s->db, join_body, &j);
+}
+
+static int sq_join_get(struct store *s, const char *agent, const char *subject,
+		       int (*fn)(const char *type, const char *raw, size_t len, void *ctx),
+		       void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_JOIN_GET);
+	int rc, r = 0;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, agent);
+	bind_text(st, 2, subject);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = fn((const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1),
+			    (size_t)sqlite3_column_bytes(st, 1), ctx)) != 0)
+			break;
+	done(st);
+	if (r)
+		return r;
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read joins");
+}
+
+static int sq_vacuum(struct store *s)
+{
+	return exec(s->db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+static int sq_count(struct store *s, int64_t *n)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_COUNT);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count events");
+}
+
+static void sq_close(struct store *s)
+{
+	struct sq *q = s->db;
+
+	if (!q)
+		return;
+	for (int i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(q->st[i]);
+	sqlite3_close(q->db);
+	free(q);
+	s->db = NULL;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.migrate = sq_migrate,
+	.version = sq_version,
+	.append = sq_append,
+	.query = sq_query,
+	.get = sq_get,
+	.features = sq_features,
+	.join_put = sq_join_put,
+	.join_get = sq_join_get,
+	.join_clear = sq_join_clear,
+	.vacuum = sq_vacuum,
+	.count = sq_count,
+	.close = sq_close,
+};
+
+int store_sqlite_open(struct store *s, const char *path)
+{
+	struct sq *q = calloc(1, sizeof(*q));
+	int rc;
+
+	if (!q)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	q->spec = s->spec;
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		ak_error(AK_EXIT_IOERR, "cannot open store '%s': %s", path,
+			 q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+		sqlite3_close(q->db);
+		free(q);
+		return -1;
+	}
+	s->db = q;
+	s->ops = &sqlite_ops;
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(q->db, 1);
+	if (exec(q, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+		 "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
+		 "PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864") < 0) {
+		sq_close(s);
+		return -1;
+	}
+	return 0;
+}
