@@ -101,7 +101,7 @@ FUZZ_BINS := $(FUZZ_SRCS:.c=)
 MAN_SRCS := $(wildcard man/*.scd)
 MAN_PAGES := $(MAN_SRCS:.scd=)
 
-.PHONY: all check unit-test bats-test install uninstall clean bench fuzz \
+.PHONY: all check unit-test bats-test pg-test install uninstall clean bench fuzz \
 	man completions demo deps FORCE
 .DELETE_ON_ERROR:
 
@@ -140,6 +140,13 @@ deps:
 check: deps
 	$(MAKE) unit-test
 	$(MAKE) bats-test
+	$(MAKE) pg-test
+
+# The store's tests again, against a PostgreSQL server of their own.
+pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store
+	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store
+	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" STORE_BACKEND=postgres \
+		$(BATS) t/02*.bats
 
 unit-test: $(UNIT_TESTS)
 	$(PROVE) -e '' $(UNIT_TESTS)

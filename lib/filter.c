@@ -15,6 +15,7 @@
 #include "jscan.h"
 #include "jsonl.h"
 #include "log.h"
+#include "submit.h"
 #include "validate.h"
 #include "banned.h"
 
@@ -225,6 +226,14 @@ static json_t *input_copy(const char *p, size_t len, int *whole)
 	return json_stringn(buf, o);
 }
 
+/* A JSON string of s with invalid UTF-8 replaced (a file name, a message). */
+static json_t *text_copy(const char *s)
+{
+	int whole;
+
+	return input_copy(s, strlen(s), &whole);
+}
+
 /* The subject and id of a scanned line, if it has them. */
 static void scanned_ids(const struct jscan *js, int ok, char *subject, size_t slen,
 			char *id, size_t idlen)
@@ -253,8 +262,9 @@ static int reject(struct filter *f, const char *origin, uint64_t lineno,
 	else
 		log_warn("%s: rejected: %s", origin, reason);
 	copy = input_copy(p, len, &whole);
-	data = json_pack("{s:I,s:s,s:s,s:o,s:b}", "line", (json_int_t)lineno, "origin", origin,
-			 "reason", reason, "input", copy, "input_complete", whole);
+	data = json_pack("{s:I,s:o,s:o,s:o,s:b}", "line", (json_int_t)lineno,
+			 "origin", text_copy(origin), "reason", text_copy(reason),
+			 "input", copy, "input_complete", whole);
 	if (data && input_id && *input_id)
 		json_object_set_new(data, "input_id", json_string(input_id));
 	ev = event_new(f->ec, "agent.rejected", subject && *subject ? subject : NULL, data, NULL);
@@ -297,8 +307,9 @@ static int handle(struct filter *f, const json_t *ev, const char *origin, uint64
 		f->fail_code = ak_errcode() ? (int)ak_errcode() : AK_EXIT_SOFTWARE;
 	log_error("%s:%llu: %s failed: %s", origin, (unsigned long long)lineno,
 		  event_attr(ev, "type"), ak_errmsg());
-	data = json_pack("{s:I,s:s,s:s,s:s?,s:s?}", "line", (json_int_t)lineno, "origin", origin,
-			 "reason", ak_errmsg(), "input_id", event_attr(ev, "id"),
+	data = json_pack("{s:I,s:o,s:o,s:s?,s:s?,s:s?}", "line", (json_int_t)lineno,
+			 "origin", text_copy(origin), "reason", text_copy(ak_errmsg()),
+			 "input_id", event_attr(ev, "id"), "input_source", event_attr(ev, "source"),
 			 "input_type", event_attr(ev, "type"));
 	failed = event_new(f->ec, "agent.failed", subject, data, ev);
 	if (!failed)
@@ -341,6 +352,12 @@ static int wrap_item(struct filter *f, const char *p, size_t len, const char *or
 				 strlen(text ? text : title), fid);
 		subject = fid;
 	}
+	/* the wrapped item carries what submit would have said of it */
+	if (!json_object_get(item, "format"))
+		json_object_set_new(item, "format", json_string(
+			submit_guess_format(origin, text ? text : "", text ? strlen(text) : 0)));
+	if (!json_object_get(item, "origin"))
+		json_object_set_new(item, "origin", text_copy(origin));
 	ev = event_new(f->ec, f->def.item_type, subject, json_incref(item), NULL);
 	json_decref(item);
 	if (!ev)

@@ -230,12 +230,13 @@ static int dlq_row(const struct store_event *ev, void *ctx)
 	json_t *e = json_loadb(ev->raw, ev->raw_len, 0, NULL), *data = json_object_get(e, "data");
 	const char *reason = json_string_value(json_object_get(data, "reason"));
 	const char *input_id = json_string_value(json_object_get(data, "input_id"));
+	const char *input_source = json_string_value(json_object_get(data, "input_source"));
 	json_int_t line = json_integer_value(json_object_get(data, "line"));
 	int rc = 0;
 
 	if (c->o) {
 		if (!strcmp(ev->type, "agent.failed") && input_id) {
-			rc = store_get(c->s, input_id, reemit_input, c->o);
+			rc = store_get(c->s, input_source, input_id, reemit_input, c->o);
 			if (rc == 0)
 				c->skipped++;
 			rc = rc < 0 ? -1 : 0;

@@ -17,10 +17,22 @@
 #include "store_backend.h"
 #include "banned.h"
 
+/*
+ * PostgreSQL: a postgres:// or postgresql:// URL, or a libpq keyword/value
+ * string, which starts with a keyword of letters and '_' and then '='
+ * ("host=/run/pg dbname=x"). Anything else is a SQLite file path.
+ */
 static int is_pg_spec(const char *spec)
 {
-	return !strncmp(spec, "postgres://", 11) || !strncmp(spec, "postgresql://", 13) ||
-	       (strchr(spec, '=') && !strchr(spec, '/'));
+	const char *p = spec;
+
+	if (!strncmp(spec, "postgres://", 11) || !strncmp(spec, "postgresql://", 13))
+		return 1;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	while (p > spec && *p == ' ')
+		p++;
+	return p > spec && *p == '=';
 }
 
 /* The spec without a password, for messages. */
@@ -260,10 +272,10 @@ int store_query(struct store *s, const struct store_query *q,
 	return s->ops->query(s, q, fn, ctx);
 }
 
-int store_get(struct store *s, const char *id,
+int store_get(struct store *s, const char *source, const char *id,
 	      int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
 {
-	return s->ops->get(s, id, fn, ctx);
+	return s->ops->get(s, source, id, fn, ctx);
 }
 
 int store_features(struct store *s, const char *subject,

@@ -94,8 +94,12 @@ int store_append_lines(struct store *s, const char *buf, size_t len, uint64_t *i
 int store_query(struct store *s, const struct store_query *q,
 		int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
 
-/* Look up one event by id (any source). 1 found, 0 not, -1 error. */
-int store_get(struct store *s, const char *id,
+/*
+ * Look up one event by source and id (source NULL: any source, the first
+ * recorded; slower, as only (source, id) is indexed). 1 found, 0 not, -1
+ * error, or fn's negative return.
+ */
+int store_get(struct store *s, const char *source, const char *id,
 	      int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
 
 /* Visit features (one subject, or all when subject is NULL) by subject. */

@@ -36,7 +36,7 @@ struct store_ops {
 		      uint64_t *inserted);
 	int (*query)(struct store *s, const struct store_query *q,
 		     int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
-	int (*get)(struct store *s, const char *id,
+	int (*get)(struct store *s, const char *source, const char *id,
 		   int (*fn)(const struct store_event *ev, void *ctx), void *ctx);
 	int (*features)(struct store *s, const char *subject,
 			int (*fn)(const struct store_feature *f, void *ctx), void *ctx);

@@ -192,9 +192,13 @@ static int pg_fail(struct store *s, const PGresult *res, const char *what)
 	if (!*msg)
 		snprintf(msg, sizeof(msg), "unexpected reply %s",
 			 res ? PQresStatus(PQresultStatus(res)) : "(none)");
-	/* class 08: connection exception; 57P0x: the server is shutting down */
-	if (PQstatus(pg->conn) == CONNECTION_BAD || !strncmp(pg->sqlstate, "08", 2) ||
-	    !strncmp(pg->sqlstate, "57P0", 4)) {
+	/*
+	 * class 08: connection exception; 57P0x: the server is shutting down;
+	 * no SQLSTATE at all: the error came from libpq, not the server (a
+	 * socket closed in the middle of a COPY, say), so the server is gone.
+	 */
+	if (PQstatus(pg->conn) == CONNECTION_BAD || !*pg->sqlstate ||
+	    !strncmp(pg->sqlstate, "08", 2) || !strncmp(pg->sqlstate, "57P0", 4)) {
 		pg->lost = 1;
 		return ak_error(AK_EXIT_UNAVAILABLE, "store '%s' went away: %s", s->spec, msg);
 	}
@@ -888,20 +892,21 @@ out:
 	return rc;
 }
 
-static int pg_get(struct store *s, const char *id,
+static int pg_get(struct store *s, const char *source, const char *id,
 		  int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
 {
 	struct buf sql = BUF_INIT;
 	struct store_event ev;
-	const char *params[1] = { id };
+	const char *params[2] = { id, source };
 	PGresult *res;
 	int rc;
 
 	if (pg_ready(s) < 0)
 		return -1;
-	if (buf_addf(&sql, "%s WHERE id = $1 ORDER BY seq LIMIT 1", event_cols) < 0)
+	if (buf_addf(&sql, "%s WHERE id = $1%s ORDER BY seq LIMIT 1", event_cols,
+		     source ? " AND source = $2" : "") < 0)
 		return -1;
-	res = run_params(s, sql.p, 1, params, PGRES_TUPLES_OK, "read from");
+	res = run_params(s, sql.p, source ? 2 : 1, params, PGRES_TUPLES_OK, "read from");
 	buf_release(&sql);
 	if (!res)
 		return -1;

@@ -27,7 +27,7 @@
 #define BUSY_RETRIES 20
 
 enum stmt_id {
-	ST_INSERT, ST_FEATURE, ST_GET, ST_FEATURES_ALL, ST_FEATURES_ONE,
+	ST_INSERT, ST_FEATURE, ST_GET, ST_GET_SOURCE, ST_FEATURES_ALL, ST_FEATURES_ONE,
 	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT, ST_MAX
 };
 
@@ -44,6 +44,8 @@ static const char *const stmt_sql[ST_MAX] = {
 		       "events = features.events + 1",
 	[ST_GET] = "SELECT seq, source, id, type, subject, time, time_ms, raw FROM events "
 		   "WHERE id = ?1 ORDER BY seq LIMIT 1",
+	[ST_GET_SOURCE] = "SELECT seq, source, id, type, subject, time, time_ms, raw FROM events "
+			  "WHERE source = ?2 AND id = ?1",
 	[ST_FEATURES_ALL] = "SELECT subject, stage, status, last_id, last_time, last_ms, events "
 			    "FROM features ORDER BY subject",
 	[ST_FEATURES_ONE] = "SELECT subject, stage, status, last_id, last_time, last_ms, events "
@@ -391,23 +393,25 @@ static int sq_query(struct store *s, const struct store_query *qr,
 	return rc;
 }
 
-static int sq_get(struct store *s, const char *id,
+static int sq_get(struct store *s, const char *source, const char *id,
 		  int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
 {
 	struct sq *q = s->db;
-	sqlite3_stmt *st = stmt(q, ST_GET);
+	sqlite3_stmt *st = stmt(q, source ? ST_GET_SOURCE : ST_GET);
 	struct store_event ev;
 	int rc;
 
 	if (!st)
 		return -1;
 	bind_text(st, 1, id);
+	if (source)
+		bind_text(st, 2, source);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		row_event(st, &ev);
-		fn(&ev, ctx);
+		rc = fn(&ev, ctx);
 		done(st);
-		return 1;
+		return rc < 0 ? rc : 1;
 	}
 	done(st);
 	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read an event");

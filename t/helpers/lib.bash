@@ -32,3 +32,34 @@ mkevent() {
 	printf '{"specversion":"1.0","id":"%s","source":"t/bats","type":"%s","subject":"%s","time":"2026-11-26T12:00:00.000Z","data":{"n":1}}\n' \
 		"${3:-e1}" "$1" "${2:-feature-1}"
 }
+
+# The store under test: a SQLite file, or with STORE_BACKEND=postgres a
+# fresh database on the server that store_setup_file started (t/helpers/pg).
+store_setup_file() {
+	if [ "${STORE_BACKEND:-sqlite}" = postgres ]; then
+		PGDIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/agentkit-pg.XXXXXX")
+		export PGDIR
+		pg start "$PGDIR" > /dev/null
+	fi
+}
+
+store_teardown_file() {
+	if [ -n "${PGDIR:-}" ]; then
+		pg stop "$PGDIR"
+		rm -rf "$PGDIR"
+	fi
+}
+
+store_setup() {
+	if [ "${STORE_BACKEND:-sqlite}" = postgres ]; then
+		AGENTKIT_STORE=$(pg createdb "$PGDIR" "t${BATS_TEST_NUMBER}_$$")
+	else
+		AGENTKIT_STORE="$T/events.db"
+	fi
+	export AGENTKIT_STORE
+}
+
+# Count the events in the store.
+store_count() {
+	agentctl log --json | wc -l
+}
