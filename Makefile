@@ -87,6 +87,7 @@ STORE_OBJS += lib/store_sqlite.o
 STORE_OBJS += lib/store_pg.o
 STORE_OBJS += lib/record.o
 STORE_OBJS += lib/history.o
+STORE_OBJS += lib/join.o
 STORE_LIB = lib/libagentkit-store.a
 STORE_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 
@@ -143,8 +144,8 @@ check: deps
 	$(MAKE) pg-test
 
 # The store's tests again, against a PostgreSQL server of their own.
-pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store
-	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store
+pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join
+	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" STORE_BACKEND=postgres \
 		$(BATS) t/02*.bats
 
