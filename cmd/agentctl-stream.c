@@ -99,7 +99,7 @@ static int run_submit(struct agent *a, int argc, char **argv)
 
 int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv)
 {
-	int rc = 0;
+	int rc = 0, missing = 0, status;
 
 	/* a failing output is reported once, by agent_finish */
 	if (argc == 0 && filter_run(f, 0, "stdin") < 0 && !a->out.code)
@@ -107,9 +107,11 @@ int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **a
 	for (int i = 0; i < argc; i++) {
 		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
 
+		/* like cat: say so, go on with the others, fail at the end */
 		if (fd < 0) {
 			log_error("cannot open '%s': %s", argv[i], strerror(errno));
-			return AK_EXIT_IOERR;
+			missing = 1;
+			continue;
 		}
 		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
 		if (fd)
@@ -119,7 +121,9 @@ int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **a
 		if (rc < 0)
 			log_error("%s", ak_errmsg());
 	}
-	return filter_status(f);
+	status = filter_status(f);
+	return missing && (status == 0 || status == AK_EXIT_GATE || status == AK_EXIT_DATAERR) ?
+	       AK_EXIT_IOERR : status;
 }
 
 static int validate_option(struct agent *a, int key, const char *arg)

@@ -137,7 +137,8 @@ int main(int argc, char **argv)
 		usage(v);
 		return agent_finish(&a, 0);
 	}
-	if (a.version) {
+	/* asking for the version needs no configuration, so a broken one can be reported */
+	if (a.version || !strcmp(v->name, "version")) {
 		agent_print_version(PROG);
 		return agent_finish(&a, 0);
 	}

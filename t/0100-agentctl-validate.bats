@@ -166,9 +166,11 @@ teardown() { common_teardown; }
 	cat a.jsonl b.jsonl > expect
 	agentctl validate a.jsonl - < b.jsonl > got
 	test_cmp expect got
-	run agentctl validate missing.jsonl
+	run --separate-stderr agentctl validate missing.jsonl a.jsonl
 	[ "$status" -eq 74 ]
-	[ "$output" = "agentctl: cannot open 'missing.jsonl': No such file or directory" ]
+	[ "$stderr" = "agentctl: cannot open 'missing.jsonl': No such file or directory" ]
+	# the files after it are still read
+	[ "$output" = "$(cat a.jsonl)" ]
 }
 
 @test "writing to a full disk: exit 74 and a message" {
