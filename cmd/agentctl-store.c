@@ -28,7 +28,8 @@ static struct {
 	const char *since, *until;
 } so = { STORE_QUERY_INIT, 0, 0, 0, 0, NULL, NULL };
 
-#define STORE_OPT { "store", OPT_STORE, "STORE", "a SQLite file or postgres:// URL" }
+#define STORE_OPT { "store", OPT_STORE, "STORE", \
+	"a SQLite file, or a PostgreSQL URL or connection string" }
 
 static const struct opt record_opts[] = {
 	STORE_OPT,
@@ -283,10 +284,16 @@ static int run_store(struct agent *a, int argc, char **argv)
 		so.quiet = 1;
 		return run_record(a, argc - 1, argv + 1);
 	}
-	if (argc != 1 || (strcmp(argv[0], "vacuum") && strcmp(argv[0], "export"))) {
+	if ((strcmp(argv[0], "vacuum") && strcmp(argv[0], "export") && strcmp(argv[0], "migrate"))) {
 		char msg[160];
 
 		snprintf(msg, sizeof(msg), "unknown store command '%s'", argv[0]);
+		return agent_usage_error(PROG, msg);
+	}
+	if (argc != 1) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "store %s takes no operands", argv[0]);
 		return agent_usage_error(PROG, msg);
 	}
 	if (!(s = open_store(a, NULL)))

@@ -14,13 +14,36 @@ _agentctl_optarg()
 	*:--max-line) echo text ;;
 	submit:--format) echo text ;;
 	submit:--title) echo text ;;
+	record:--store) echo text ;;
+	log:--store) echo text ;;
+	log:--subject) echo text ;;
+	log:--type) echo text ;;
+	log:--since) echo text ;;
+	log:--until) echo text ;;
+	log:--limit) echo text ;;
+	status:--store) echo text ;;
+	show:--store) echo text ;;
+	replay:--store) echo text ;;
+	replay:--subject) echo text ;;
+	replay:--type) echo text ;;
+	replay:--since) echo text ;;
+	replay:--until) echo text ;;
+	replay:--limit) echo text ;;
+	dlq:--store) echo text ;;
+	dlq:--subject) echo text ;;
+	dlq:--type) echo text ;;
+	dlq:--since) echo text ;;
+	dlq:--until) echo text ;;
+	dlq:--limit) echo text ;;
+	store:--store) echo text ;;
+	store:--to) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version'
+	local verbs='submit validate config version record log status show replay dlq store help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -93,6 +116,14 @@ _agentctl_verbopts()
 	validate) echo '--strict' ;;
 	config) echo '--json' ;;
 	version) echo '' ;;
+	record) echo '--store --quiet' ;;
+	log) echo '--store --subject --type --since --until --limit --reverse --json' ;;
+	status) echo '--store --json' ;;
+	show) echo '--store --json' ;;
+	replay) echo '--store --subject --type --since --until --limit' ;;
+	dlq) echo '--store --subject --type --since --until --limit --reemit --json' ;;
+	store) echo '--store --to' ;;
+	help) echo '' ;;
 	esac
 }
 
@@ -104,6 +135,14 @@ _agentctl_operands()
 	validate) echo file ;;
 	config) echo none ;;
 	version) echo none ;;
+	record) echo file ;;
+	log) echo none ;;
+	status) echo text ;;
+	show) echo text ;;
+	replay) echo none ;;
+	dlq) echo none ;;
+	store) echo file ;;
+	help) echo file ;;
 	*) echo none ;;
 	esac
 }

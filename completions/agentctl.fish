@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to
 				set skip 1
 			case '-?*'
 				continue
@@ -43,6 +43,14 @@ complete -c agentctl -n 'not _agentctl_verb' -a submit -d 'turn requirement docu
 complete -c agentctl -n 'not _agentctl_verb' -a validate -d 'check an event stream: valid lines pass, bad ones become agent.rejected'
 complete -c agentctl -n 'not _agentctl_verb' -a config -d 'show the effective configuration and where each value came from'
 complete -c agentctl -n 'not _agentctl_verb' -a version -d 'show the version and linked libraries'
+complete -c agentctl -n 'not _agentctl_verb' -a record -d 'store events as they pass: events in, the same events out'
+complete -c agentctl -n 'not _agentctl_verb' -a log -d 'list stored events'
+complete -c agentctl -n 'not _agentctl_verb' -a status -d 'stage and status of each feature'
+complete -c agentctl -n 'not _agentctl_verb' -a show -d 'the timeline of one feature'
+complete -c agentctl -n 'not _agentctl_verb' -a replay -d 'write stored events out again, in order'
+complete -c agentctl -n 'not _agentctl_verb' -a dlq -d 'list rejected and failed inputs, or re-emit them'
+complete -c agentctl -n 'not _agentctl_verb' -a store -d 'maintain the store: migrate its schema, vacuum, export or import JSON Lines'
+complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
 complete -c agentctl -n '_agentctl_using_verb submit' -l title -x -d 'title of the requirement (one document)'
@@ -50,3 +58,36 @@ complete -c agentctl -n '_agentctl_using_verb submit' -F
 complete -c agentctl -n '_agentctl_using_verb validate' -l strict -d 'also check data fields; refuse work items'
 complete -c agentctl -n '_agentctl_using_verb validate' -F
 complete -c agentctl -n '_agentctl_using_verb config' -l json -d 'print JSON Lines instead of a table'
+complete -c agentctl -n '_agentctl_using_verb record' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb record' -l quiet -d 'store the events without writing them out'
+complete -c agentctl -n '_agentctl_using_verb record' -F
+complete -c agentctl -n '_agentctl_using_verb log' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb log' -l subject -x -d 'only events of this feature'
+complete -c agentctl -n '_agentctl_using_verb log' -l type -x -d 'only this type ("feature.*" for a prefix)'
+complete -c agentctl -n '_agentctl_using_verb log' -l since -x -d 'from this time (RFC 3339, or an age: 2h, 7d)'
+complete -c agentctl -n '_agentctl_using_verb log' -l until -x -d 'before this time'
+complete -c agentctl -n '_agentctl_using_verb log' -l limit -x -d 'at most N events'
+complete -c agentctl -n '_agentctl_using_verb log' -l reverse -d 'newest first'
+complete -c agentctl -n '_agentctl_using_verb log' -l json -d 'one JSON object per line'
+complete -c agentctl -n '_agentctl_using_verb status' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb status' -l json -d 'one JSON object per line'
+complete -c agentctl -n '_agentctl_using_verb show' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb show' -l json -d 'one JSON object per line'
+complete -c agentctl -n '_agentctl_using_verb replay' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb replay' -l subject -x -d 'only events of this feature'
+complete -c agentctl -n '_agentctl_using_verb replay' -l type -x -d 'only this type ("feature.*" for a prefix)'
+complete -c agentctl -n '_agentctl_using_verb replay' -l since -x -d 'from this time (RFC 3339, or an age: 2h, 7d)'
+complete -c agentctl -n '_agentctl_using_verb replay' -l until -x -d 'before this time'
+complete -c agentctl -n '_agentctl_using_verb replay' -l limit -x -d 'at most N events'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l subject -x -d 'only events of this feature'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l type -x -d 'only this type ("feature.*" for a prefix)'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l since -x -d 'from this time (RFC 3339, or an age: 2h, 7d)'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l until -x -d 'before this time'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l limit -x -d 'at most N events'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l reemit -d 'write the inputs out again for reprocessing'
+complete -c agentctl -n '_agentctl_using_verb dlq' -l json -d 'one JSON object per line'
+complete -c agentctl -n '_agentctl_using_verb store' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb store' -l to -x -d 'migrate to this schema version (default: latest)'
+complete -c agentctl -n '_agentctl_using_verb store' -F
+complete -c agentctl -n '_agentctl_using_verb help' -F

@@ -234,16 +234,21 @@ static int dlq_row(const struct store_event *ev, void *ctx)
 	json_int_t line = json_integer_value(json_object_get(data, "line"));
 	int rc = 0;
 
+	if (strcmp(ev->type, "agent.rejected") && strcmp(ev->type, "agent.failed")) {
+		json_decref(e);
+		return 0;
+	}
 	if (c->o) {
 		if (!strcmp(ev->type, "agent.failed") && input_id) {
 			rc = store_get(c->s, input_source, input_id, reemit_input, c->o);
 			if (rc == 0)
 				c->skipped++;
 			rc = rc < 0 ? -1 : 0;
-		} else if (json_is_true(json_object_get(data, "input_complete"))) {
-			const char *in = json_string_value(json_object_get(data, "input"));
+		} else if (json_is_true(json_object_get(data, "input_complete")) &&
+			   json_string_length(json_object_get(data, "input")) > 0) {
+			json_t *in = json_object_get(data, "input");
 
-			if (out_line(c->o, in, strlen(in)) < 0)
+			if (out_line(c->o, json_string_value(in), json_string_length(in)) < 0)
 				rc = ak_error(c->o->code, "%s", c->o->msg);
 		} else {
 			c->skipped++;
@@ -268,7 +273,8 @@ int history_dlq(struct store *s, const struct store_query *q, struct out *o,
 	struct store_query dq = *q;
 	struct dlq_ctx c = { s, o, fp, json, 0, 0 };
 
-	dq.type = "agent.*";
+	if (!dq.type || (strcmp(dq.type, "agent.rejected") && strcmp(dq.type, "agent.failed")))
+		dq.type = "agent.*";
 	if (store_query(s, &dq, dlq_row, &c) < 0)
 		return -1;
 	if (skipped)

@@ -35,11 +35,35 @@ static int is_pg_spec(const char *spec)
 	return p > spec && *p == '=';
 }
 
-/* The spec without a password, for messages. */
+/* The spec without a password, for messages: in a URL, or a password=
+ * keyword of a libpq connection string. */
 static char *redact_spec(const char *spec)
 {
 	const char *at = strchr(spec, '@'), *scheme = strstr(spec, "://");
+	const char *pw = strstr(spec, "password");
 	struct buf b = BUF_INIT;
+
+	if (!scheme && pw && (pw == spec || pw[-1] == ' ')) {
+		const char *v = pw + 8, *end;
+
+		while (*v == ' ')
+			v++;
+		if (*v == '=') {
+			v++;
+			while (*v == ' ')
+				v++;
+			if (*v == '\'')
+				for (end = v + 1; *end && *end != '\''; end += end[0] == '\\' && end[1] ? 2 : 1)
+					;
+			else
+				for (end = v; *end && *end != ' '; end++)
+					;
+			buf_add(&b, spec, (size_t)(v - spec));
+			buf_addstr(&b, "***");
+			buf_addstr(&b, *end == '\'' ? end + 1 : end);
+			return buf_detach(&b, NULL);
+		}
+	}
 
 	if (scheme && at && at > scheme) {
 		const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
@@ -76,8 +100,15 @@ struct store *store_open(const char *spec, const struct store_opts *opts)
 		free(s);
 		return NULL;
 	}
+	if (store_version(s, &v) < 0 ||
+	    (v > STORE_SCHEMA_VERSION &&
+	     ak_error(AK_EXIT_SOFTWARE, "store '%s' has schema version %d, newer than this "
+		      "program's %d", s->spec, v, STORE_SCHEMA_VERSION))) {
+		store_close(s);
+		return NULL;
+	}
 	if (!o.no_migrate) {
-		if (store_version(s, &v) < 0 ||
+		if (
 		    (v < (o.migrate_to ? o.migrate_to : STORE_SCHEMA_VERSION) &&
 		     store_migrate(s, o.migrate_to) < 0)) {
 			store_close(s);
@@ -192,8 +223,17 @@ int store_append_lines(struct store *s, const char *buf, size_t len, uint64_t *i
 		char why[160];
 
 		pos += ll + 1;
-		if (jscan_parse(js, line, ll) < 0 || event_check(js, why, sizeof(why)) != EVENT_EVENT) {
-			ak_error(AK_EXIT_DATAERR, "cannot store a line that is not a valid event");
+		if (jscan_parse(js, line, ll) < 0) {
+			ak_error(AK_EXIT_DATAERR, "cannot store a line that is not JSON");
+			goto out;
+		}
+		switch (event_check(js, why, sizeof(why))) {
+		case EVENT_EVENT:
+			break;
+		case EVENT_ITEM:
+			continue;   /* a work item passing by is not an event to keep */
+		default:
+			ak_error(AK_EXIT_DATAERR, "cannot store an invalid event: %s", why);
 			goto out;
 		}
 		if (n == cap) {

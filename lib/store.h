@@ -83,8 +83,9 @@ int store_migrate(struct store *s, int to);
 
 /*
  * Append the complete lines in buf[0..len) (each ending in '\n') as events
- * in one transaction. A line that is not a valid event is an error for the
- * whole batch (callers pass lines the filter loop has checked). On success
+ * in one transaction. Work items (plain objects) are passed over; a line
+ * that is not a valid event is an error for the whole batch (callers pass
+ * lines the filter loop has checked). On success
  * *inserted counts the events that were new. Nothing is kept on failure.
  */
 int store_append_lines(struct store *s, const char *buf, size_t len, uint64_t *inserted);
