@@ -352,6 +352,12 @@ static int each_event(struct sq *q, sqlite3_stmt *st,
 	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read events");
 }
 
+/*
+ * The walk ends at the newest event there was when it began, as a
+ * PostgreSQL snapshot does: a callback may append on this connection, and
+ * SQLite would hand those rows to the same walk (a callback that records
+ * what it reads would never finish).
+ */
 static int sq_query(struct store *s, const struct store_query *qr,
 		    int (*fn)(const struct store_event *ev, void *ctx), void *ctx)
 {
@@ -364,7 +370,8 @@ static int sq_query(struct store *s, const struct store_query *qr,
 
 	n = snprintf(sql, sizeof(sql),
 		     "SELECT seq, source, id, type, subject, time, time_ms, raw FROM events "
-		     "WHERE seq > ?1%s%s%s%s ORDER BY seq %s%s",
+		     "WHERE seq > ?1 AND seq <= (SELECT coalesce(max(seq), 0) FROM events)"
+		     "%s%s%s%s ORDER BY seq %s%s",
 		     qr->subject ? " AND subject = ?2" : "",
 		     qr->type ? (prefix ? " AND substr(type, 1, length(?3)) = ?3" : " AND type = ?3") : "",
 		     qr->since_ms != INT64_MIN ? " AND time_ms >= ?4" : "",
@@ -478,6 +485,9 @@ static int sq_join_put(struct store *s, const char *agent, const char *subject,
 {
 	struct join_ctx j = { agent, subject, type, raw, len, 0 };
 
+	/* as on PostgreSQL: text with a NUL would come back cut short */
+	if (memchr(raw, '\0', len))
+		return ak_error(AK_EXIT_DATAERR, "cannot store text holding a NUL byte");
 	return in_tx(s->db, join_body, &j);
 }
 
