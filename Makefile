@@ -41,7 +41,7 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -59,6 +59,7 @@ YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1)
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3)
 PQ_LIBS := $(shell $(PKG_CONFIG) --libs libpq)
+RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -91,8 +92,14 @@ STORE_OBJS += lib/join.o
 STORE_LIB = lib/libagentkit-store.a
 STORE_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 
+# the Kafka adapter, linked only into agentctl
+KAFKA_OBJS += lib/kafka.o
+KAFKA_OBJS += lib/worker.o
+KAFKA_LIB = lib/libagentkit-kafka.a
+KAFKA_LIBS = $(RDKAFKA_LIBS) -lpthread
+
 PROGRAMS = bin/agentctl
-AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o
+AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -122,12 +129,17 @@ $(LIB): $(LIB_OBJS)
 $(STORE_LIB): $(STORE_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(STORE_LIB) $(LIB)
-	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(STORE_LIB) $(LIB) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+$(KAFKA_LIB): $(KAFKA_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
 
-t/unit/u-%: t/unit/u-%.o $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(STORE_LIB) $(LIB) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
+		$(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
+		$(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
@@ -204,7 +216,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
 -include $(wildcard lib/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

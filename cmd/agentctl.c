@@ -19,6 +19,7 @@ static const struct {
 } groups[] = {
 	{ agentctl_stream_verbs, &agentctl_stream_nverbs },
 	{ agentctl_store_verbs, &agentctl_store_nverbs },
+	{ agentctl_kafka_verbs, &agentctl_kafka_nverbs },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(*groups))

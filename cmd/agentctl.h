@@ -38,12 +38,23 @@ enum {
 	OPT_REVERSE,
 	OPT_REEMIT,
 	OPT_TO,
+	OPT_TIMEOUT,
+	OPT_TOPIC_PREFIX,
+	OPT_BINARY,
+	OPT_IN,
+	OPT_BATCH,
+	OPT_MOCK_BROKERS,
+	OPT_MOCK_TOPICS,
+	OPT_CREATE,
+	OPT_PARTITIONS,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
 extern const size_t agentctl_stream_nverbs;
 extern const struct verb agentctl_store_verbs[];    /* record, log, status, ... */
 extern const size_t agentctl_store_nverbs;
+extern const struct verb agentctl_kafka_verbs[];    /* publish, consume, worker, kafka */
+extern const size_t agentctl_kafka_nverbs;
 
 /* Open files (or stdin) one by one and run the filter over each. */
 int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv);

@@ -94,6 +94,10 @@ static const struct config_key known_keys[] = {
 	  "API key for the LLM API", 1 },
 	{ "source", "AGENTKIT_SOURCE", NULL,
 	  "override the CloudEvents source attribute", 0 },
+	{ "kafka.brokers", "AGENTKIT_KAFKA_BROKERS", NULL,
+	  "Kafka bootstrap servers (host:port,...)", 0 },
+	{ "kafka.topic_prefix", "AGENTKIT_KAFKA_TOPIC_PREFIX", "agentkit.",
+	  "prefix of the topic of each event type", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

@@ -265,16 +265,22 @@ void event_feature_id(const char *title, const char *text, size_t text_len,
 	out[o + 4] = '\0';
 }
 
+/* 1 for '0'-'9' and 'a'-'f': every event's traceparent goes through here. */
+static const unsigned char lowhex[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+	['e'] = 1, ['f'] = 1,
+};
+
 static int is_lowhex(const char *s, size_t n)
 {
-	int nonzero = 0;
+	unsigned ok = 1, nonzero = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-		nonzero |= s[i] != '0';
+		ok &= lowhex[(unsigned char)s[i]];
+		nonzero |= (unsigned char)s[i] ^ '0';
 	}
-	return nonzero;
+	return ok && nonzero;
 }
 
 int event_traceparent_ok(const char *s)
@@ -438,9 +444,15 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 		const struct jscan_member *m = &js->m[i];
 		size_t k;
 
-		member_name(m, name, sizeof(name));
+		/* a plain name is compared in place; only an escaped one is decoded */
+		if (m->key_escaped || m->key_len >= sizeof(name)) {
+			member_name(m, name, sizeof(name));
+		} else {
+			memcpy(name, m->key, m->key_len);
+			name[m->key_len] = '\0';
+		}
 		for (k = 0; k < sizeof(known_attrs) / sizeof(*known_attrs); k++)
-			if (!strcmp(name, known_attrs[k].name))
+			if (known_attrs[k].name[0] == name[0] && !strcmp(name, known_attrs[k].name))
 				break;
 		if (k == sizeof(known_attrs) / sizeof(*known_attrs)) {
 			if (!event_name_ok(name, strlen(name)) || m->key_escaped)

@@ -249,14 +249,13 @@ static void scanned_ids(const struct jscan *js, int ok, char *subject, size_t sl
 		id[0] = '\0';
 }
 
-static int reject(struct filter *f, const char *origin, uint64_t lineno,
-		  const char *p, size_t len, const char *reason,
-		  const char *subject, const char *input_id)
+json_t *filter_rejected_event(struct event_ctx *ec, const char *origin, uint64_t lineno,
+			      const char *p, size_t len, const char *reason,
+			      const char *subject, const char *input_id)
 {
 	int whole = len <= INPUT_COPY_MAX;
-	json_t *data, *ev, *copy;
+	json_t *data, *copy;
 
-	f->st.rejected++;
 	if (lineno)
 		log_warn("%s:%llu: rejected: %s", origin, (unsigned long long)lineno, reason);
 	else
@@ -267,7 +266,17 @@ static int reject(struct filter *f, const char *origin, uint64_t lineno,
 			 "input", copy, "input_complete", whole);
 	if (data && input_id && *input_id)
 		json_object_set_new(data, "input_id", json_string(input_id));
-	ev = event_new(f->ec, "agent.rejected", subject && *subject ? subject : NULL, data, NULL);
+	return event_new(ec, "agent.rejected", subject && *subject ? subject : NULL, data, NULL);
+}
+
+static int reject(struct filter *f, const char *origin, uint64_t lineno,
+		  const char *p, size_t len, const char *reason,
+		  const char *subject, const char *input_id)
+{
+	json_t *ev;
+
+	f->st.rejected++;
+	ev = filter_rejected_event(f->ec, origin, lineno, p, len, reason, subject, input_id);
 	if (!ev)
 		return -1;
 	json_array_clear(f->pending);

@@ -78,6 +78,16 @@ json_t *filter_event(struct filter *f, const char *type, const char *subject,
 /* Note that a gate said no: the exit status becomes at least 1. */
 void filter_gate_failed(struct filter *f);
 
+/*
+ * The agent.rejected event for a bad input p[0..len) (which came from
+ * origin, at line lineno, or 0), with a message on stderr: a truncated,
+ * redacted, UTF-8-safe copy of the input and the reason. subject and
+ * input_id may be NULL. New reference, or NULL with ak_error.
+ */
+json_t *filter_rejected_event(struct event_ctx *ec, const char *origin, uint64_t lineno,
+			      const char *p, size_t len, const char *reason,
+			      const char *subject, const char *input_id);
+
 /* Reject an input that is not a line (a file, a document) with reason. */
 int filter_reject(struct filter *f, const char *origin, uint64_t line,
 		  const char *input, size_t len, const char *reason);

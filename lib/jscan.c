@@ -79,6 +79,24 @@ size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end)
 	return len;
 }
 
+#define ONES (~(uint64_t)0 / 255)
+#define HIGHS (ONES * 0x80)
+
+/*
+ * Non-zero when one of the eight bytes in v is not plain: a control
+ * character (< 0x20), '"', '\\' or a byte of a multi-byte sequence. The
+ * usual "has a zero byte" test, (x - 0x01..) & ~x & 0x80.., applied to v
+ * itself (for bytes < 0x20, after subtracting 0x20) and to v xor '"' and
+ * v xor '\\'. It can flag a plain byte next to a special one, never miss
+ * one: a flagged word is read again a byte at a time.
+ */
+static inline uint64_t special8(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+	return (v | ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+}
+
 /*
  * Scan a string whose opening quote is at *pp. On success *pp is past the
  * closing quote and *escaped tells whether a backslash occurred.
@@ -91,6 +109,15 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 
 	*escaped = 0;
 	for (;;) {
+		/* eight bytes at a time while none needs a look of its own */
+		while (e - p >= 8) {
+			uint64_t v;
+
+			memcpy(&v, p, 8);
+			if (special8(v))
+				break;
+			p += 8;
+		}
 		while (p < e && plain[*p])
 			p++;
 		if (p >= e)
@@ -536,13 +563,18 @@ static int decoded_eq(const char *a, size_t alen, int a_raw, const char *b, size
 	return 1;
 }
 
-/* FNV-1a of a member's decoded name. */
+/* FNV-1a of a member's decoded name (a plain name is its own decoding). */
 static uint64_t name_hash(const struct jscan_member *m)
 {
 	struct decoder d = { .p = m->key, .end = m->key + m->key_len, .raw = m->key_escaped };
 	uint64_t h = 0xcbf29ce484222325ULL;
 	int c;
 
+	if (!m->key_escaped) {
+		for (size_t i = 0; i < m->key_len; i++)
+			h = (h ^ (unsigned char)m->key[i]) * 0x100000001b3ULL;
+		return h;
+	}
 	while ((c = decoder_next(&d)) >= 0)
 		h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
 	return h;

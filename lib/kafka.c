@@ -1,0 +1,1714 @@
+/*
+ * kafka.c - events over Kafka with librdkafka, in the CloudEvents Kafka
+ * protocol binding (see kafka.h).
+ *
+ * The producer's hot path builds nothing: one jscan pass and event_check
+ * over the line, the key and the data found in place, and the line (or the
+ * data) copied once into librdkafka's queue. Topic handles are kept per
+ * event type so a produce does not look a topic up by name inside
+ * librdkafka. Delivery reports count successes and failures; the first
+ * failure's text is kept for the flush's message.
+ *
+ * A consumer with a group subscribes and follows the group's (cooperative)
+ * rebalances. A consumer without one assigns itself every partition of its
+ * topics, found through metadata, under a throwaway group id that is never
+ * used to join or commit: no group state is created on the brokers, and
+ * there is no join delay. Topics that do not exist yet are looked for again
+ * every second. Received values are turned back into event lines (binary
+ * mode events are rebuilt from their ce_ headers) and checked with jscan and
+ * event_check; what fails is handed out marked malformed rather than
+ * dropped, so the caller can reject it visibly.
+ *
+ * librdkafka logs through log_cb straight to stderr (warnings and worse).
+ * That is the one place lib/ writes to stderr: librdkafka's threads have no
+ * caller to return a message to.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "buf.h"
+#include "error.h"
+#include "event.h"
+#include "jscan.h"
+#include "kafka.h"
+#include "banned.h"
+
+#define KAFKA_LOG_WARNING 4           /* syslog's LOG_WARNING */
+#define TOPIC_NAME_MAX 249            /* Kafka's limit */
+#define CONF_FILE_MAX (1024 * 1024)
+#define LINE_MAX_BYTES (256u * 1024 * 1024)
+#define META_RETRY_MS 1000
+#define CT_STRUCTURED "application/cloudevents+json; charset=UTF-8"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *msg)
+{
+	if (level > KAFKA_LOG_WARNING)
+		return;
+	fprintf(stderr, "%s: kafka: %s: %s\n", program_invocation_short_name, fac, msg);
+}
+
+/* ---- configuration ---- */
+
+static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
+		    const char *path, int lineno)
+{
+	char errstr[512];
+
+	if (rd_kafka_conf_set(conf, name, value, errstr, sizeof(errstr)) == RD_KAFKA_CONF_OK)
+		return 0;
+	if (path)
+		return ak_error(AK_EXIT_USAGE, "bad Kafka property '%s' ('%s' line %d): %s",
+				name, path, lineno, errstr);
+	return ak_error(AK_EXIT_USAGE, "bad Kafka property '%s': %s", name, errstr);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Apply a kcat-style config file: name=value lines, blank lines and lines
+ * starting with '#' ignored, white space around name and value trimmed.
+ * 0, or -1 with ak_error (AK_EXIT_USAGE for a bad line or property).
+ */
+static int conf_file(rd_kafka_conf_t *conf, const char *path)
+{
+	struct buf b;
+	char *line, *next;
+	int lineno = 0, ret = 0;
+
+	buf_init(&b, CONF_FILE_MAX);
+	if (buf_read_file(&b, path) < 0) {
+		buf_release(&b);
+		return -1;
+	}
+	if (b.len && memchr(b.p, '\0', b.len)) {
+		buf_release(&b);
+		return ak_error(AK_EXIT_USAGE, "bad Kafka config file '%s': it holds a NUL byte",
+				path);
+	}
+	for (line = b.p; line && *line && ret == 0; line = next) {
+		char *eq, *name;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		name = trim(line);
+		if (*name == '\0' || *name == '#')
+			continue;
+		eq = strchr(name, '=');
+		if (!eq) {
+			ret = ak_error(AK_EXIT_USAGE, "bad Kafka config file '%s' line %d: expected name=value",
+				       path, lineno);
+			break;
+		}
+		*eq = '\0';
+		ret = conf_set(conf, trim(name), trim(eq + 1), path, lineno);
+	}
+	buf_release(&b);
+	return ret;
+}
+
+static int conf_prop(rd_kafka_conf_t *conf, const char *prop)
+{
+	const char *eq = strchr(prop, '=');
+	char name[256];
+
+	if (!eq || eq == prop)
+		return ak_error(AK_EXIT_USAGE, "bad Kafka property '%s': expected name=value", prop);
+	if ((size_t)(eq - prop) >= sizeof(name))
+		return ak_error(AK_EXIT_USAGE, "bad Kafka property '%.40s...': name too long", prop);
+	memcpy(name, prop, (size_t)(eq - prop));
+	name[eq - prop] = '\0';
+	return conf_set(conf, name, eq + 1, NULL, 0);
+}
+
+/*
+ * A configuration for one handle: defs (name, value pairs, NULL-ended) are
+ * ours, then the -F file, -b and the -X properties, so what the user gives
+ * wins. Returns a new conf, or NULL with ak_error.
+ */
+static rd_kafka_conf_t *conf_new(const struct kafka_opts *opts, const char *const *defs,
+				 void *opaque)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char bs[16];
+	size_t bslen = sizeof(bs);
+
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_opaque(conf, opaque);
+	if (conf_set(conf, "log.connection.close", "false", NULL, 0) < 0)
+		goto fail;
+	for (; defs && defs[0]; defs += 2)
+		if (conf_set(conf, defs[0], defs[1], NULL, 0) < 0)
+			goto fail;
+	if (opts->config_file && conf_file(conf, opts->config_file) < 0)
+		goto fail;
+	if (opts->brokers && conf_set(conf, "bootstrap.servers", opts->brokers, NULL, 0) < 0)
+		goto fail;
+	for (const char *const *x = opts->props; x && *x; x++)
+		if (conf_prop(conf, *x) < 0)
+			goto fail;
+	if (rd_kafka_conf_get(conf, "bootstrap.servers", bs, &bslen) != RD_KAFKA_CONF_OK ||
+	    bslen <= 1) {
+		ak_error(AK_EXIT_USAGE, "no Kafka brokers given (-b or bootstrap.servers)");
+		goto fail;
+	}
+	return conf;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+/* A handle; conf is consumed either way. NULL with ak_error. */
+static rd_kafka_t *handle_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
+{
+	char errstr[512];
+	rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+
+	if (!rk) {
+		rd_kafka_conf_destroy(conf);
+		ak_error(AK_EXIT_USAGE, "cannot set up Kafka %s: %s",
+			 type == RD_KAFKA_PRODUCER ? "producer" : "consumer", errstr);
+	}
+	return rk;
+}
+
+void kafka_topic_for(const struct kafka_opts *opts, const char *type, char *out, size_t len)
+{
+	if (opts->topic)
+		snprintf(out, len, "%s", opts->topic);
+	else
+		snprintf(out, len, "%s%s", opts->topic_prefix ? opts->topic_prefix : "agentkit.",
+			 type);
+}
+
+const char *kafka_version(void)
+{
+	static char v[64];
+
+	snprintf(v, sizeof(v), "librdkafka %s", rd_kafka_version_str());
+	return v;
+}
+
+/* Kafka's rule for topic names: 1-249 of [A-Za-z0-9._-], not "." or "..". */
+static int topic_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TOPIC_NAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+/* ---- JSON and base64 helpers ---- */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static unsigned read_hex4(const char *p)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v = v << 4 | (unsigned)hexval(p[i]);
+	return v;
+}
+
+/*
+ * Append the decoded bytes of a raw JSON string (between the quotes, already
+ * validated by jscan) to b. Unlike jscan_strcpy it keeps \u0000: data is
+ * bytes. 0 or -1 (the buffer's limit).
+ */
+static int json_unescape(struct buf *b, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *q = memchr(s, '\\', (size_t)(end - s));
+		unsigned cp;
+		char u[4];
+		size_t ul;
+
+		if (!q)
+			return buf_add(b, s, (size_t)(end - s));
+		if (buf_add(b, s, (size_t)(q - s)) < 0)
+			return -1;
+		s = q + 1;
+		switch (*s++) {
+		case 'b': u[0] = '\b'; ul = 1; break;
+		case 'f': u[0] = '\f'; ul = 1; break;
+		case 'n': u[0] = '\n'; ul = 1; break;
+		case 'r': u[0] = '\r'; ul = 1; break;
+		case 't': u[0] = '\t'; ul = 1; break;
+		case 'u':
+			cp = read_hex4(s);
+			s += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - s >= 6 && s[0] == '\\' &&
+			    s[1] == 'u') {
+				unsigned lo = read_hex4(s + 2);
+
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					s += 6;
+				}
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;   /* a lone surrogate has no UTF-8 form */
+			if (cp < 0x80) {
+				u[0] = (char)cp;
+				ul = 1;
+			} else if (cp < 0x800) {
+				u[0] = (char)(0xc0 | cp >> 6);
+				u[1] = (char)(0x80 | (cp & 0x3f));
+				ul = 2;
+			} else if (cp < 0x10000) {
+				u[0] = (char)(0xe0 | cp >> 12);
+				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[2] = (char)(0x80 | (cp & 0x3f));
+				ul = 3;
+			} else {
+				u[0] = (char)(0xf0 | cp >> 18);
+				u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+				u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				u[3] = (char)(0x80 | (cp & 0x3f));
+				ul = 4;
+			}
+			break;
+		default:
+			u[0] = s[-1];   /* '"', '\\', '/' */
+			ul = 1;
+			break;
+		}
+		if (buf_add(b, u, ul) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 when p[0..n) is valid UTF-8. */
+static int utf8_ok(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	while (s < end) {
+		size_t l;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		l = jscan_utf8_len(s, end);
+		if (!l)
+			return 0;
+		s += l;
+	}
+	return 1;
+}
+
+/* Append p[0..n) (valid UTF-8) to b as a JSON string. 0 or -1. */
+static int json_quote(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *end = p + n, *run = p;
+
+	if (buf_addch(b, '"') < 0)
+		return -1;
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		char e[6];
+		size_t el = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_add(b, run, (size_t)(p - run)) < 0)
+			return -1;
+		run = p + 1;
+		e[0] = '\\';
+		switch (c) {
+		case '"': e[1] = '"'; break;
+		case '\\': e[1] = '\\'; break;
+		case '\n': e[1] = 'n'; break;
+		case '\r': e[1] = 'r'; break;
+		case '\t': e[1] = 't'; break;
+		case '\b': e[1] = 'b'; break;
+		case '\f': e[1] = 'f'; break;
+		default:
+			e[1] = 'u';
+			e[2] = '0';
+			e[3] = '0';
+			e[4] = hex[c >> 4];
+			e[5] = hex[c & 15];
+			el = 6;
+			break;
+		}
+		if (buf_add(b, e, el) < 0)
+			return -1;
+	}
+	if (buf_add(b, run, (size_t)(p - run)) < 0)
+		return -1;
+	return buf_addch(b, '"');
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_encode(struct buf *b, const unsigned char *p, size_t n)
+{
+	if (buf_grow(b, (n + 2) / 3 * 4) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		q[0] = b64[v >> 18];
+		q[1] = b64[(v >> 12) & 63];
+		q[2] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		buf_add(b, q, 4);
+	}
+	return 0;
+}
+
+/* Decode standard base64 (padding optional) into b. 0, or -1 when invalid. */
+static int b64_decode(struct buf *b, const char *s, size_t n)
+{
+	unsigned v = 0;
+	int bits = 0;
+	size_t i;
+
+	while (n && s[n - 1] == '=')
+		n--;
+	if (n % 4 == 1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *c = memchr(b64, s[i], 64);
+
+		if (!c || !s[i])
+			return -1;
+		v = v << 6 | (unsigned)(c - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_addch(b, (char)((v >> bits) & 0xff)) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A media type whose content is JSON: application/json, text/json, x+json. */
+static int media_is_json(const char *ct, size_t n)
+{
+	const char *semi = memchr(ct, ';', n);
+
+	if (semi)
+		n = (size_t)(semi - ct);
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	while (n && (*ct == ' ' || *ct == '\t')) {
+		ct++;
+		n--;
+	}
+	return (n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+	       (n == 9 && !strncasecmp(ct, "text/json", 9)) ||
+	       (n > 5 && !strncasecmp(ct + n - 5, "+json", 5));
+}
+
+/* ---- producing ---- */
+
+struct ptopic {
+	char *type;
+	rd_kafka_topic_t *rkt;
+};
+
+struct kafka_producer {
+	rd_kafka_t *rk;
+	int binary;
+	char prefix[128];
+	rd_kafka_topic_t *fixed;      /* opts->topic, or NULL */
+	struct ptopic *topics;        /* per event type */
+	size_t ntopics, topics_cap, last;
+	uint64_t queued, acked, failed;
+	char first_err[256];
+	struct buf key, val, hv;      /* scratch, reused for every event */
+	struct jscan js;
+	char why[160];
+};
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+	struct kafka_producer *p = opaque;
+
+	if (!msg->err) {
+		p->acked++;
+		return;
+	}
+	p->failed++;
+	if (!p->first_err[0])
+		snprintf(p->first_err, sizeof(p->first_err), "%s", rd_kafka_err2str(msg->err));
+}
+
+struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts)
+{
+	char tmo[32];
+	/* the delivery timeout bounds the wait for unreachable brokers */
+	const char *const defs[] = {
+		"enable.idempotence", "true",
+		"compression.type", "lz4",
+		"linger.ms", "20",
+		"batch.num.messages", "10000",
+		"queue.buffering.max.messages", "2000000",
+		"message.timeout.ms", tmo,
+		NULL,
+	};
+	struct kafka_producer *p;
+	rd_kafka_conf_t *conf;
+
+	if (opts->topic && !topic_name_ok(opts->topic)) {
+		ak_error(AK_EXIT_USAGE, "bad topic name '%s'", opts->topic);
+		return NULL;
+	}
+	if (opts->topic_prefix && strlen(opts->topic_prefix) >= sizeof(p->prefix)) {
+		ak_error(AK_EXIT_USAGE, "topic prefix '%s' too long", opts->topic_prefix);
+		return NULL;
+	}
+	snprintf(tmo, sizeof(tmo), "%ld", opts->timeout_ms > 0 ? opts->timeout_ms : 30000);
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	p->binary = opts->binary;
+	snprintf(p->prefix, sizeof(p->prefix), "%s",
+		 opts->topic_prefix ? opts->topic_prefix : "agentkit.");
+	buf_init(&p->key, LINE_MAX_BYTES);
+	buf_init(&p->val, LINE_MAX_BYTES);
+	buf_init(&p->hv, LINE_MAX_BYTES);
+	conf = conf_new(opts, defs, p);
+	if (!conf)
+		goto fail;
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	p->rk = handle_new(RD_KAFKA_PRODUCER, conf);
+	if (!p->rk)
+		goto fail;
+	if (opts->topic) {
+		p->fixed = rd_kafka_topic_new(p->rk, opts->topic, NULL);
+		if (!p->fixed) {
+			ak_error(AK_EXIT_USAGE, "cannot use topic '%s': %s", opts->topic,
+				 rd_kafka_err2str(rd_kafka_last_error()));
+			goto fail;
+		}
+	}
+	return p;
+fail:
+	kafka_producer_free(p);
+	return NULL;
+}
+
+/* The topic handle for an event of this type; NULL with ak_error. */
+static rd_kafka_topic_t *producer_topic(struct kafka_producer *p, const struct jscan_member *type)
+{
+	char t[TOPIC_NAME_MAX + 1], name[2 * TOPIC_NAME_MAX];
+	struct ptopic *pt;
+
+	if (p->fixed)
+		return p->fixed;
+	if (jscan_strcpy(type, t, sizeof(t)) < 0) {
+		ak_error(AK_EXIT_DATAERR, "event type too long for a Kafka topic name");
+		return NULL;
+	}
+	if (p->ntopics && !strcmp(p->topics[p->last].type, t))
+		return p->topics[p->last].rkt;
+	for (size_t i = 0; i < p->ntopics; i++)
+		if (!strcmp(p->topics[i].type, t)) {
+			p->last = i;
+			return p->topics[i].rkt;
+		}
+	snprintf(name, sizeof(name), "%s%s", p->prefix, t);
+	if (!topic_name_ok(name)) {
+		ak_error(AK_EXIT_DATAERR,
+			 "event type '%s' gives no valid Kafka topic name ('%s': 1-249 of a-z A-Z 0-9 . _ -)",
+			 t, name);
+		return NULL;
+	}
+	if (p->ntopics == p->topics_cap) {
+		size_t cap = p->topics_cap ? 2 * p->topics_cap : 16;
+		struct ptopic *n = realloc(p->topics, cap * sizeof(*n));
+
+		if (!n) {
+			ak_error(AK_EXIT_SOFTWARE, "out of memory");
+			return NULL;
+		}
+		p->topics = n;
+		p->topics_cap = cap;
+	}
+	pt = &p->topics[p->ntopics];
+	pt->type = strdup(t);
+	if (!pt->type) {
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	pt->rkt = rd_kafka_topic_new(p->rk, name, NULL);
+	if (!pt->rkt) {
+		free(pt->type);
+		ak_error(AK_EXIT_SOFTWARE, "cannot use topic '%s': %s", name,
+			 rd_kafka_err2str(rd_kafka_last_error()));
+		return NULL;
+	}
+	p->last = p->ntopics++;
+	return pt->rkt;
+}
+
+/* A string member's bytes: in place when it has no escapes, else decoded into b. */
+static int member_bytes(const struct jscan_member *m, struct buf *b, const char **s, size_t *n)
+{
+	if (!m->val_escaped) {
+		*s = m->val;
+		*n = m->val_len;
+		return 0;
+	}
+	buf_reset(b);
+	if (json_unescape(b, m->val, m->val_len) < 0)
+		return -1;
+	*s = b->p;
+	*n = b->len;
+	return 0;
+}
+
+/*
+ * Binary mode: the headers (ce_ attributes and content-type) and the value
+ * (the data) of the event scanned in p->js. 0, or -1 with ak_error.
+ */
+static int binary_parts(struct kafka_producer *p, rd_kafka_headers_t *h, const void **val,
+			size_t *vlen)
+{
+	const struct jscan *js = &p->js;
+	const struct jscan_member *dct = jscan_find(js, "datacontenttype");
+	const struct jscan_member *data = jscan_find(js, "data");
+	const struct jscan_member *d64 = jscan_find(js, "data_base64");
+	const char *ct = NULL, *s;
+	size_t ctlen = 0, n;
+	char name[64];
+
+	for (size_t i = 0; i < js->nmembers; i++) {
+		const struct jscan_member *m = &js->m[i];
+		struct jscan_member k = { .type = JS_STRING, .val = m->key, .val_len = m->key_len,
+					  .val_escaped = m->key_escaped };
+
+		memcpy(name, "ce_", 3);
+		if (jscan_strcpy(&k, name + 3, sizeof(name) - 3) < 0)
+			return ak_error(AK_EXIT_DATAERR, "attribute name too long");
+		if (m == dct || m == data || m == d64 || m->type == JS_NULL)
+			continue;
+		if (m->type == JS_STRING) {
+			if (member_bytes(m, &p->hv, &s, &n) < 0)
+				return -1;
+		} else {
+			s = m->val;
+			n = m->val_len;
+		}
+		rd_kafka_header_add(h, name, -1, s, (ssize_t)n);
+	}
+	if (dct && dct->type == JS_STRING) {
+		if (member_bytes(dct, &p->hv, &ct, &ctlen) < 0)
+			return -1;
+		rd_kafka_header_add(h, "content-type", -1, ct, (ssize_t)ctlen);
+	} else if (data) {
+		rd_kafka_header_add(h, "content-type", -1, "application/json", -1);
+		ct = "application/json";
+		ctlen = 16;
+	} else if (d64) {
+		rd_kafka_header_add(h, "content-type", -1, "application/octet-stream", -1);
+	}
+
+	*val = NULL;
+	*vlen = 0;
+	if (data && data->type == JS_STRING && !media_is_json(ct, ctlen)) {
+		/* text data goes as its bytes; JSON data as its JSON text */
+		if (member_bytes(data, &p->val, &s, &n) < 0)
+			return -1;
+		*val = s;
+		*vlen = n;
+	} else if (data && data->type == JS_STRING) {
+		*val = data->val - 1;
+		*vlen = data->val_len + 2;
+	} else if (data) {
+		*val = data->val;
+		*vlen = data->val_len;
+	} else if (d64 && d64->type == JS_STRING) {
+		buf_reset(&p->val);
+		if (member_bytes(d64, &p->hv, &s, &n) < 0)
+			return -1;
+		if (b64_decode(&p->val, s, n) < 0)
+			return ak_error(AK_EXIT_DATAERR, "attribute 'data_base64' is not base64");
+		*val = p->val.p ? p->val.p : "";
+		*vlen = p->val.len;
+	}
+	return 0;
+}
+
+int kafka_produce(struct kafka_producer *p, const char *line, size_t len)
+{
+	struct jscan *js = &p->js;
+	const struct jscan_member *subject;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_headers_t *h;
+	rd_kafka_resp_err_t err;
+	const void *val = line;
+	const char *key = NULL;
+	size_t vlen = len, klen = 0;
+
+	if (jscan_parse(js, line, len) < 0)
+		return ak_error(AK_EXIT_DATAERR, "not an event: %s", js->err);
+	switch (event_check(js, p->why, sizeof(p->why))) {
+	case EVENT_EVENT:
+		break;
+	case EVENT_ITEM:
+		return ak_error(AK_EXIT_DATAERR, "not an event: no 'specversion'");
+	default:
+		return ak_error(AK_EXIT_DATAERR, "not an event: %s", p->why);
+	}
+	rkt = producer_topic(p, jscan_find(js, "type"));
+	if (!rkt)
+		return -1;
+	subject = jscan_find(js, "subject");
+	if (subject && subject->type == JS_STRING &&
+	    member_bytes(subject, &p->key, &key, &klen) < 0)
+		return -1;
+
+	h = rd_kafka_headers_new(p->binary ? js->nmembers + 1 : 1);
+	if (p->binary) {
+		if (binary_parts(p, h, &val, &vlen) < 0) {
+			rd_kafka_headers_destroy(h);
+			return -1;
+		}
+	} else {
+		rd_kafka_header_add(h, "content-type", 12, CT_STRUCTURED, sizeof(CT_STRUCTURED) - 1);
+	}
+	for (;;) {
+		err = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(rkt),
+					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+					RD_KAFKA_V_VALUE((void *)val, vlen),
+					RD_KAFKA_V_KEY(key, klen),
+					RD_KAFKA_V_HEADERS(h),
+					RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(p->rk, 100);
+	}
+	if (err) {
+		/* the headers are ours again when producev fails */
+		rd_kafka_headers_destroy(h);
+		return ak_error(err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+				AK_EXIT_DATAERR : AK_EXIT_UNAVAILABLE,
+				"cannot send event to '%s': %s", rd_kafka_topic_name(rkt),
+				rd_kafka_err2str(err));
+	}
+	p->queued++;
+	rd_kafka_poll(p->rk, 0);
+	return 0;
+}
+
+int kafka_producer_flush(struct kafka_producer *p, long timeout_ms)
+{
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	uint64_t left;
+
+	for (;;) {
+		int64_t rest = deadline - now_ms();
+
+		if (rest < 0)
+			rest = 0;
+		rd_kafka_flush(p->rk, (int)(rest > 1000 ? 1000 : rest));
+		if (rd_kafka_outq_len(p->rk) == 0 || rest == 0)
+			break;
+	}
+	/* serve reports that arrived with the last flush */
+	rd_kafka_poll(p->rk, 0);
+	left = p->queued - p->acked - p->failed;
+	if (p->failed || left)
+		return ak_error(AK_EXIT_UNAVAILABLE, "%llu event%s not delivered: %s",
+				(unsigned long long)(p->failed + left),
+				p->failed + left == 1 ? "" : "s",
+				p->first_err[0] ? p->first_err : "timed out");
+	return 0;
+}
+
+void kafka_producer_counts(const struct kafka_producer *p, uint64_t *acked, uint64_t *failed)
+{
+	if (acked)
+		*acked = p->acked;
+	if (failed)
+		*failed = p->failed;
+}
+
+void kafka_producer_free(struct kafka_producer *p)
+{
+	if (!p)
+		return;
+	if (p->rk) {
+		/* drop what is still queued, so destroying does not wait for it */
+		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(p->rk, 0);
+	}
+	for (size_t i = 0; i < p->ntopics; i++) {
+		rd_kafka_topic_destroy(p->topics[i].rkt);
+		free(p->topics[i].type);
+	}
+	free(p->topics);
+	if (p->fixed)
+		rd_kafka_topic_destroy(p->fixed);
+	if (p->rk)
+		rd_kafka_destroy(p->rk);
+	buf_release(&p->key);
+	buf_release(&p->val);
+	buf_release(&p->hv);
+	free(p);
+}
+
+/* ---- consuming ---- */
+
+enum start { START_BEGINNING, START_END, START_STORED };
+
+/* A partition this consumer has been given at some time. */
+struct cpart {
+	char *topic;
+	int32_t partition;
+	int assigned;
+	int eof;
+};
+
+struct kafka_consumer {
+	rd_kafka_t *rk;
+	int group;                /* a real group: offsets are stored and committed */
+	enum start start;
+	int exit_at_end;
+	int end_reported;         /* 2 was returned and nothing changed since */
+	int stored;               /* an offset was stored since the last commit */
+	struct cpart *parts;
+	size_t nparts, parts_cap, last;
+	char **pending;           /* no group: topics whose partitions are not known yet */
+	size_t npending;
+	int64_t next_meta;
+	long timeout_ms;          /* opts->timeout_ms */
+	struct buf line;
+	struct jscan js;
+	char topic[TOPIC_NAME_MAX + 1];
+};
+
+static struct cpart *part_find(struct kafka_consumer *c, const char *topic, int32_t partition)
+{
+	if (c->nparts && c->parts[c->last].partition == partition &&
+	    !strcmp(c->parts[c->last].topic, topic))
+		return &c->parts[c->last];
+	for (size_t i = 0; i < c->nparts; i++)
+		if (c->parts[i].partition == partition && !strcmp(c->parts[i].topic, topic)) {
+			c->last = i;
+			return &c->parts[i];
+		}
+	return NULL;
+}
+
+/* Record that a partition is assigned; *fresh says it never was before. */
+static int part_assign(struct kafka_consumer *c, const char *topic, int32_t partition, int *fresh)
+{
+	struct cpart *cp = part_find(c, topic, partition);
+
+	*fresh = cp == NULL;
+	if (!cp) {
+		if (c->nparts == c->parts_cap) {
+			size_t cap = c->parts_cap ? 2 * c->parts_cap : 16;
+			struct cpart *n = realloc(c->parts, cap * sizeof(*n));
+
+			if (!n)
+				return -1;
+			c->parts = n;
+			c->parts_cap = cap;
+		}
+		cp = &c->parts[c->nparts];
+		cp->topic = strdup(topic);
+		if (!cp->topic)
+			return -1;
+		cp->partition = partition;
+		c->nparts++;
+	}
+	cp->assigned = 1;
+	cp->eof = 0;
+	c->end_reported = 0;
+	return 0;
+}
+
+/* 1 when end should be reported: every assigned partition (at least one) at its end. */
+static int at_end(const struct kafka_consumer *c)
+{
+	size_t n = 0;
+
+	if (!c->exit_at_end || c->end_reported)
+		return 0;
+	for (size_t i = 0; i < c->nparts; i++) {
+		if (!c->parts[i].assigned)
+			continue;
+		if (!c->parts[i].eof)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
+static void report_error(rd_kafka_error_t *e)
+{
+	if (!e)
+		return;
+	log_cb(NULL, 3, "ASSIGN", rd_kafka_error_string(e));
+	rd_kafka_error_destroy(e);
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+			 rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct kafka_consumer *c = opaque;
+	const char *proto = rd_kafka_rebalance_protocol(rk);
+	int coop = proto && !strcmp(proto, "COOPERATIVE");
+
+	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		for (int i = 0; i < parts->cnt; i++) {
+			rd_kafka_topic_partition_t *tp = &parts->elems[i];
+			int fresh = 0;
+
+			if (part_assign(c, tp->topic, tp->partition, &fresh) < 0)
+				log_cb(rk, 3, "ASSIGN", "out of memory");
+			/*
+			 * "beginning" and "end" override the group's offsets, but
+			 * only the first time this consumer gets a partition: one
+			 * that comes back later resumes from the commits.
+			 */
+			if (fresh && c->start == START_BEGINNING)
+				tp->offset = RD_KAFKA_OFFSET_BEGINNING;
+			else if (fresh && c->start == START_END)
+				tp->offset = RD_KAFKA_OFFSET_END;
+		}
+		if (coop)
+			report_error(rd_kafka_incremental_assign(rk, parts));
+		else
+			rd_kafka_assign(rk, parts);
+		return;
+	}
+	if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+		/*
+		 * Commit what was processed before another member takes over.
+		 * Failures (a rebalance in progress, nothing stored) only mean
+		 * the new owner sees a few events again: at least once.
+		 */
+		if (c->group && c->stored && !rd_kafka_assignment_lost(rk)) {
+			rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
+
+			if (!e || e == RD_KAFKA_RESP_ERR__NO_OFFSET)
+				c->stored = 0;
+		}
+		for (int i = 0; i < parts->cnt; i++) {
+			struct cpart *cp = part_find(c, parts->elems[i].topic,
+						     parts->elems[i].partition);
+
+			if (cp)
+				cp->assigned = 0;
+		}
+		if (coop)
+			report_error(rd_kafka_incremental_unassign(rk, parts));
+		else
+			rd_kafka_assign(rk, NULL);
+		return;
+	}
+	log_cb(rk, 3, "REBALANCE", rd_kafka_err2str(err));
+	for (size_t i = 0; i < c->nparts; i++)
+		c->parts[i].assigned = 0;
+	rd_kafka_assign(rk, NULL);
+}
+
+/*
+ * No group: assign every partition of the topics in md that are still
+ * pending. Topics absent from md (or without partitions yet) stay pending.
+ * 0, or -1 with ak_error.
+ */
+static int assign_from_metadata(struct kafka_consumer *c, const struct rd_kafka_metadata *md)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < c->npending; i++) {
+		const struct rd_kafka_metadata_topic *t = NULL;
+		rd_kafka_topic_partition_list_t *l;
+		rd_kafka_error_t *e;
+
+		for (int k = 0; k < md->topic_cnt && !t; k++)
+			if (!strcmp(md->topics[k].topic, c->pending[i]) && !md->topics[k].err &&
+			    md->topics[k].partition_cnt > 0)
+				t = &md->topics[k];
+		if (!t) {
+			c->pending[keep++] = c->pending[i];
+			continue;
+		}
+		l = rd_kafka_topic_partition_list_new(t->partition_cnt);
+		for (int k = 0; k < t->partition_cnt; k++) {
+			int fresh;
+
+			rd_kafka_topic_partition_list_add(l, t->topic, t->partitions[k].id)->offset =
+				c->start == START_END ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+			if (part_assign(c, t->topic, t->partitions[k].id, &fresh) < 0) {
+				rd_kafka_topic_partition_list_destroy(l);
+				return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+			}
+		}
+		e = rd_kafka_incremental_assign(c->rk, l);
+		rd_kafka_topic_partition_list_destroy(l);
+		if (e) {
+			ak_error(AK_EXIT_UNAVAILABLE, "cannot read topic '%s': %s", c->pending[i],
+				 rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+			return -1;
+		}
+		free(c->pending[i]);
+	}
+	c->npending = keep;
+	return 0;
+}
+
+/* No group: look for the pending topics again (at most wait_ms each). */
+static int refresh_pending(struct kafka_consumer *c, long wait_ms)
+{
+	size_t i = 0;
+
+	while (i < c->npending) {
+		const struct rd_kafka_metadata *md;
+		rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, c->pending[i], NULL);
+		rd_kafka_resp_err_t err;
+		size_t before = c->npending;
+		int r;
+
+		if (!rkt) {
+			i++;
+			continue;
+		}
+		err = rd_kafka_metadata(c->rk, 0, rkt, &md, (int)wait_ms);
+		rd_kafka_topic_destroy(rkt);
+		if (err) {
+			i++;   /* brokers away for now: try again later */
+			continue;
+		}
+		r = assign_from_metadata(c, md);
+		rd_kafka_metadata_destroy(md);
+		if (r < 0)
+			return -1;
+		if (c->npending == before)
+			i++;   /* else pending[i] is the next topic now */
+	}
+	c->next_meta = now_ms() + META_RETRY_MS;
+	return 0;
+}
+
+struct kafka_consumer *kafka_consumer_new(const struct kafka_opts *opts, const char *group,
+					  const char *const *topics, const char *start,
+					  int exit_at_end)
+{
+	const char *defs[24];
+	char throwaway[96];
+	struct kafka_consumer *c;
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_conf_t *conf;
+	rd_kafka_resp_err_t err;
+	size_t nd = 0, ntopics = 0;
+	long tmo = opts->timeout_ms > 0 ? opts->timeout_ms : 30000;
+
+	if (!start)
+		start = "stored";
+	if (strcmp(start, "beginning") && strcmp(start, "end") && strcmp(start, "stored")) {
+		ak_error(AK_EXIT_USAGE, "bad start '%s' (beginning, end or stored)", start);
+		return NULL;
+	}
+	for (; topics && topics[ntopics]; ntopics++)
+		if (!topic_name_ok(topics[ntopics])) {
+			ak_error(AK_EXIT_USAGE, "bad topic name '%s'", topics[ntopics]);
+			return NULL;
+		}
+	if (ntopics == 0) {
+		ak_error(AK_EXIT_USAGE, "no topics to consume");
+		return NULL;
+	}
+	if (group && !*group) {
+		ak_error(AK_EXIT_USAGE, "empty consumer group name");
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	c->group = group != NULL;
+	c->start = !strcmp(start, "beginning") ? START_BEGINNING :
+		   !strcmp(start, "end") ? START_END : START_STORED;
+	c->exit_at_end = exit_at_end;
+	c->timeout_ms = tmo;
+	buf_init(&c->line, LINE_MAX_BYTES);
+
+	if (!group) {
+		/* needed by librdkafka to assign; never joined, never committed */
+		snprintf(throwaway, sizeof(throwaway), "agentkit-nogroup-%ld-%lld",
+			 (long)getpid(), (long long)now_ms());
+	}
+	defs[nd++] = "group.id";
+	defs[nd++] = group ? group : throwaway;
+	defs[nd++] = "enable.auto.offset.store";
+	defs[nd++] = "false";
+	defs[nd++] = "enable.auto.commit";
+	defs[nd++] = group ? "true" : "false";
+	defs[nd++] = "partition.assignment.strategy";
+	defs[nd++] = "cooperative-sticky";
+	defs[nd++] = "auto.offset.reset";
+	defs[nd++] = c->start == START_END ? "latest" : "earliest";
+	defs[nd++] = "enable.partition.eof";
+	defs[nd++] = exit_at_end ? "true" : "false";
+	/* a subscribed topic that appears later is found within seconds */
+	defs[nd++] = "topic.metadata.refresh.interval.ms";
+	defs[nd++] = "5000";
+	defs[nd++] = NULL;
+	conf = conf_new(opts, defs, c);
+	if (!conf)
+		goto fail;
+	if (group)
+		rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+	c->rk = handle_new(RD_KAFKA_CONSUMER, conf);
+	if (!c->rk)
+		goto fail;
+	rd_kafka_poll_set_consumer(c->rk);
+
+	/* fail now, not in the first poll, when no broker can be reached */
+	err = rd_kafka_metadata(c->rk, !group, NULL, &md, (int)tmo);
+	if (err) {
+		ak_error(AK_EXIT_UNAVAILABLE, "cannot reach Kafka brokers: %s", rd_kafka_err2str(err));
+		goto fail;
+	}
+	if (group) {
+		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)ntopics);
+
+		rd_kafka_metadata_destroy(md);
+		for (size_t i = 0; i < ntopics; i++)
+			rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+		err = rd_kafka_subscribe(c->rk, l);
+		rd_kafka_topic_partition_list_destroy(l);
+		if (err) {
+			ak_error(AK_EXIT_USAGE, "cannot subscribe: %s", rd_kafka_err2str(err));
+			goto fail;
+		}
+		return c;
+	}
+	c->pending = calloc(ntopics, sizeof(*c->pending));
+	if (!c->pending) {
+		rd_kafka_metadata_destroy(md);
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < ntopics; i++) {
+		size_t k;
+
+		for (k = 0; k < c->npending; k++)
+			if (!strcmp(c->pending[k], topics[i]))
+				break;
+		if (k < c->npending)
+			continue;   /* named twice */
+		c->pending[c->npending] = strdup(topics[i]);
+		if (!c->pending[c->npending]) {
+			rd_kafka_metadata_destroy(md);
+			ak_error(AK_EXIT_SOFTWARE, "out of memory");
+			goto fail;
+		}
+		c->npending++;
+	}
+	if (assign_from_metadata(c, md) < 0) {
+		rd_kafka_metadata_destroy(md);
+		goto fail;
+	}
+	rd_kafka_metadata_destroy(md);
+	c->next_meta = now_ms() + META_RETRY_MS;
+	return c;
+fail:
+	kafka_consumer_close(c);
+	return NULL;
+}
+
+/* Copy the value into c->line as a malformed message, with why. */
+static int malformed(struct kafka_consumer *c, const rd_kafka_message_t *msg,
+		     struct kafka_msg *m, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int malformed(struct kafka_consumer *c, const rd_kafka_message_t *msg,
+		     struct kafka_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->why, sizeof(m->why), fmt, ap);
+	va_end(ap);
+	m->malformed = 1;
+	buf_reset(&c->line);
+	if (msg->len && buf_add(&c->line, msg->payload, msg->len) < 0)
+		return -1;
+	return 0;
+}
+
+/* Check c->line as an event; on failure fill why. 1 when it is one. */
+static int line_is_event(struct kafka_consumer *c, char *why, size_t whylen)
+{
+	if (jscan_parse(&c->js, c->line.p ? c->line.p : "", c->line.len) < 0) {
+		snprintf(why, whylen, "not JSON: %s", c->js.err);
+		return 0;
+	}
+	switch (event_check(&c->js, why, whylen)) {
+	case EVENT_EVENT:
+		return 1;
+	case EVENT_ITEM:
+		snprintf(why, whylen, "not an event: no 'specversion'");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Set c->line to a JSON text with its raw line breaks (white space) made spaces. */
+static int line_set(struct kafka_consumer *c, const char *p, size_t n)
+{
+	buf_reset(&c->line);
+	if (buf_add(&c->line, p, n) < 0)
+		return -1;
+	if (memchr(p, '\n', n) || memchr(p, '\r', n))
+		for (size_t i = 0; i < n; i++)
+			if (c->line.p[i] == '\n' || c->line.p[i] == '\r')
+				c->line.p[i] = ' ';
+	return 0;
+}
+
+/* Append ,"name":"value" (a header) to c->line; 0, 1 when not UTF-8, -1. */
+static int add_attr(struct kafka_consumer *c, const char *name, const void *val, size_t n)
+{
+	if (val == NULL)
+		val = "";
+	if (!utf8_ok(val, n))
+		return 1;
+	if (c->line.len > 1 && buf_addch(&c->line, ',') < 0)
+		return -1;
+	if (json_quote(&c->line, name, strlen(name)) < 0 || buf_addch(&c->line, ':') < 0 ||
+	    json_quote(&c->line, val, n) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Binary mode: rebuild the event from the ce_ headers and the value into
+ * c->line. 0 (and m->malformed set when it cannot be), or -1.
+ */
+static int rebuild_binary(struct kafka_consumer *c, const rd_kafka_message_t *msg,
+			  rd_kafka_headers_t *h, const char *ct, size_t ctlen, struct kafka_msg *m)
+{
+	const void *v;
+	const char *name;
+	size_t n;
+	int r;
+
+	buf_reset(&c->line);
+	if (buf_addch(&c->line, '{') < 0)
+		return -1;
+	if (rd_kafka_header_get_last(h, "ce_specversion", &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    (r = add_attr(c, "specversion", v, n)) != 0)
+		goto bad_header;
+	for (size_t i = 0; !rd_kafka_header_get_all(h, i, &name, &v, &n); i++) {
+		if (strncmp(name, "ce_", 3) || !strcmp(name, "ce_specversion") ||
+		    !strcmp(name, "ce_data") || !strcmp(name, "ce_data_base64") ||
+		    (ct && !strcmp(name, "ce_datacontenttype")))
+			continue;
+		r = add_attr(c, name + 3, v, n);
+		if (r)
+			goto bad_header;
+	}
+	if (ct && (r = add_attr(c, "datacontenttype", ct, ctlen)) != 0) {
+		name = "content-type";
+		goto bad_header;
+	}
+	if (msg->payload) {
+		const char *p = msg->payload;
+
+		if (c->line.len > 1 && buf_addch(&c->line, ',') < 0)
+			return -1;
+		if ((!ct || media_is_json(ct, ctlen)) && jscan_parse(&c->js, p, msg->len) == 0) {
+			size_t at = c->line.len;
+
+			if (buf_add(&c->line, "\"data\":", 7) < 0 || buf_add(&c->line, p, msg->len) < 0)
+				return -1;
+			for (size_t i = at; i < c->line.len; i++)
+				if (c->line.p[i] == '\n' || c->line.p[i] == '\r')
+					c->line.p[i] = ' ';
+		} else if (utf8_ok(p, msg->len)) {
+			if (buf_add(&c->line, "\"data\":", 7) < 0 ||
+			    json_quote(&c->line, p, msg->len) < 0)
+				return -1;
+		} else {
+			if (buf_add(&c->line, "\"data_base64\":\"", 15) < 0 ||
+			    b64_encode(&c->line, msg->payload, msg->len) < 0 ||
+			    buf_addch(&c->line, '"') < 0)
+				return -1;
+		}
+	}
+	if (buf_addch(&c->line, '}') < 0)
+		return -1;
+	if (!line_is_event(c, m->why, sizeof(m->why))) {
+		char why[sizeof(m->why)];
+
+		snprintf(why, sizeof(why), "%s", m->why);
+		return malformed(c, msg, m, "binary-mode event: %s", why);
+	}
+	return 0;
+bad_header:
+	if (r < 0)
+		return -1;
+	return malformed(c, msg, m, "header '%s' is not UTF-8", name);
+}
+
+/* Turn a message into m (an event line, or a malformed value). 0 or -1. */
+static int decode(struct kafka_consumer *c, const rd_kafka_message_t *msg, struct kafka_msg *m)
+{
+	rd_kafka_headers_t *h = NULL;
+	const void *ctv = NULL;
+	const char *ct = NULL;
+	size_t ctlen = 0;
+	int has_ce = 0;
+
+	m->malformed = 0;
+	m->why[0] = '\0';
+	if (rd_kafka_message_headers(msg, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		const char *name;
+		const void *v;
+		size_t n;
+
+		if (rd_kafka_header_get_last(h, "content-type", &ctv, &ctlen) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR && ctv)
+			ct = ctv;
+		for (size_t i = 0; !has_ce && !rd_kafka_header_get_all(h, i, &name, &v, &n); i++)
+			has_ce = !strncmp(name, "ce_", 3);
+	}
+	if ((ct && ctlen >= 23 && !strncasecmp(ct, "application/cloudevents", 23)) ||
+	    (!ct && !has_ce)) {
+		/* structured mode */
+		if (!msg->payload)
+			return malformed(c, msg, m, "empty message");
+		if (line_set(c, msg->payload, msg->len) < 0)
+			return -1;
+		if (!line_is_event(c, m->why, sizeof(m->why))) {
+			char why[sizeof(m->why)];
+
+			snprintf(why, sizeof(why), "%s", m->why);
+			return malformed(c, msg, m, "%s", why);
+		}
+		return 0;
+	}
+	return rebuild_binary(c, msg, h, ct, ctlen, m);
+}
+
+/* A consumer error event: 0 to go on, -1 with ak_error when fatal. */
+static int consumer_error(struct kafka_consumer *c, const rd_kafka_message_t *msg)
+{
+	char fatal[256];
+
+	if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		struct cpart *cp;
+
+		if (msg->rkt && (cp = part_find(c, rd_kafka_topic_name(msg->rkt), msg->partition)) &&
+		    cp->assigned)
+			cp->eof = 1;
+		return 0;
+	}
+	/* a topic that does not exist yet may still come */
+	if (msg->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+	    msg->err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
+		return 0;
+	if (rd_kafka_fatal_error(c->rk, fatal, sizeof(fatal)))
+		return ak_error(AK_EXIT_UNAVAILABLE, "kafka: %s", fatal);
+	log_cb(c->rk, 3, "ERROR", rd_kafka_message_errstr(msg));
+	return 0;
+}
+
+int kafka_consume(struct kafka_consumer *c, struct kafka_msg *m, long timeout_ms)
+{
+	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	for (;;) {
+		int64_t rest = deadline - now_ms();
+		rd_kafka_message_t *msg;
+		struct cpart *cp;
+		int r;
+
+		if (rest < 0)
+			rest = 0;
+		if (c->npending && now_ms() >= c->next_meta &&
+		    refresh_pending(c, rest < 100 ? 100 : rest > 1000 ? 1000 : (long)rest) < 0)
+			return -1;
+		if (at_end(c)) {
+			c->end_reported = 1;
+			return 2;
+		}
+		rest = deadline - now_ms();
+		if (rest < 0)
+			rest = 0;
+		if (c->npending && rest > META_RETRY_MS)
+			rest = META_RETRY_MS;
+		msg = rd_kafka_consumer_poll(c->rk, (int)rest);
+		if (!msg) {
+			if (now_ms() >= deadline)
+				return at_end(c) ? (c->end_reported = 1, 2) : 0;
+			continue;
+		}
+		if (msg->err) {
+			r = consumer_error(c, msg);
+			rd_kafka_message_destroy(msg);
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		snprintf(c->topic, sizeof(c->topic), "%s", rd_kafka_topic_name(msg->rkt));
+		if ((cp = part_find(c, c->topic, msg->partition)))
+			cp->eof = 0;
+		c->end_reported = 0;
+		m->topic = c->topic;
+		m->partition = msg->partition;
+		m->offset = msg->offset;
+		r = decode(c, msg, m);
+		rd_kafka_message_destroy(msg);
+		if (r < 0)
+			return -1;
+		m->line = c->line.p ? c->line.p : "";
+		m->len = c->line.len;
+		return 1;
+	}
+}
+
+int kafka_consumer_done(struct kafka_consumer *c, const struct kafka_msg *m)
+{
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t err;
+
+	if (!c->group)
+		return 0;
+	l = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(l, m->topic, m->partition)->offset = m->offset + 1;
+	err = rd_kafka_offsets_store(c->rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	/* a partition taken away meanwhile: its new owner reads the event again */
+	if (err == RD_KAFKA_RESP_ERR__STATE || err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
+		return 0;
+	if (err)
+		return ak_error(AK_EXIT_SOFTWARE, "cannot store offset of '%s' [%d]: %s",
+				m->topic, (int)m->partition, rd_kafka_err2str(err));
+	c->stored = 1;
+	return 0;
+}
+
+/*
+ * Commit the stored offsets. While the group is rebalancing (a member came
+ * or went) the coordinator refuses commits, so serve the group until the
+ * rebalance is over, at most wait_ms. Messages fetched meanwhile are
+ * dropped unprocessed: their offsets are not stored, so they are read again
+ * by whoever has the partition next.
+ */
+static rd_kafka_resp_err_t commit_stored(struct kafka_consumer *c, long wait_ms)
+{
+	int64_t deadline = now_ms() + wait_ms;
+
+	for (;;) {
+		rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, NULL, 0);
+		rd_kafka_message_t *msg;
+
+		if (err != RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS &&
+		    err != RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION &&
+		    err != RD_KAFKA_RESP_ERR__STATE)
+			return err;
+		if (now_ms() >= deadline || !c->stored)
+			return err;
+		msg = rd_kafka_consumer_poll(c->rk, 100);
+		if (msg)
+			rd_kafka_message_destroy(msg);
+	}
+}
+
+int kafka_consumer_close(struct kafka_consumer *c)
+{
+	rd_kafka_resp_err_t err;
+	int ret = 0;
+
+	if (!c)
+		return 0;
+	if (c->rk) {
+		if (c->group && c->stored) {
+			err = commit_stored(c, c->timeout_ms);
+			if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+				ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot commit offsets: %s",
+					       rd_kafka_err2str(err));
+			c->stored = 0;
+		}
+	err = rd_kafka_consumer_close(c->rk);
+		if (err && !ret)
+			ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot close Kafka consumer: %s",
+				       rd_kafka_err2str(err));
+		rd_kafka_destroy(c->rk);
+	}
+	for (size_t i = 0; i < c->nparts; i++)
+		free(c->parts[i].topic);
+	free(c->parts);
+	for (size_t i = 0; i < c->npending; i++)
+		free(c->pending[i]);
+	free(c->pending);
+	buf_release(&c->line);
+	free(c);
+	return ret;
+}
+
+/* ---- topics and the mock cluster ---- */
+
+/* A plain handle for metadata and admin requests. NULL with ak_error. */
+static rd_kafka_t *admin_new(const struct kafka_opts *opts)
+{
+	rd_kafka_conf_t *conf = conf_new(opts, NULL, NULL);
+
+	return conf ? handle_new(RD_KAFKA_PRODUCER, conf) : NULL;
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+	const struct rd_kafka_metadata_topic *x = *(const struct rd_kafka_metadata_topic *const *)a;
+	const struct rd_kafka_metadata_topic *y = *(const struct rd_kafka_metadata_topic *const *)b;
+
+	return strcmp(x->topic, y->topic);
+}
+
+int kafka_topics_list(const struct kafka_opts *opts, FILE *fp)
+{
+	const struct rd_kafka_metadata *md;
+	const struct rd_kafka_metadata_topic **t;
+	rd_kafka_resp_err_t err;
+	rd_kafka_t *rk = admin_new(opts);
+	int n = 0, ret = 0;
+
+	if (!rk)
+		return -1;
+	err = rd_kafka_metadata(rk, 1, NULL, &md, (int)(opts->timeout_ms > 0 ? opts->timeout_ms : 30000));
+	if (err) {
+		rd_kafka_destroy(rk);
+		return ak_error(AK_EXIT_UNAVAILABLE, "cannot list Kafka topics: %s",
+				rd_kafka_err2str(err));
+	}
+	t = calloc((size_t)md->topic_cnt + 1, sizeof(*t));
+	if (!t) {
+		rd_kafka_metadata_destroy(md);
+		rd_kafka_destroy(rk);
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	}
+	for (int i = 0; i < md->topic_cnt; i++)
+		if (strncmp(md->topics[i].topic, "__", 2))
+			t[n++] = &md->topics[i];
+	qsort(t, (size_t)n, sizeof(*t), cmp_topic);
+	for (int i = 0; i < n; i++)
+		fprintf(fp, "%s\t%d\n", t[i]->topic, t[i]->partition_cnt);
+	if (fflush(fp) == EOF || ferror(fp))
+		ret = ak_error(AK_EXIT_IOERR, "cannot write topic list: %s", strerror(errno));
+	free(t);
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(rk);
+	return ret;
+}
+
+int kafka_topic_create(const struct kafka_opts *opts, const char *name, int partitions,
+		       int replication)
+{
+	long tmo = opts->timeout_ms > 0 ? opts->timeout_ms : 30000;
+	char errstr[512];
+	rd_kafka_t *rk;
+	rd_kafka_NewTopic_t *nt;
+	rd_kafka_AdminOptions_t *ao;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	int ret = 0;
+
+	if (!topic_name_ok(name))
+		return ak_error(AK_EXIT_USAGE, "bad topic name '%s'", name);
+	nt = rd_kafka_NewTopic_new(name, partitions > 0 ? partitions : -1,
+				   replication > 0 ? replication : -1, errstr, sizeof(errstr));
+	if (!nt)
+		return ak_error(AK_EXIT_USAGE, "cannot create topic '%s': %s", name, errstr);
+	rk = admin_new(opts);
+	if (!rk) {
+		rd_kafka_NewTopic_destroy(nt);
+		return -1;
+	}
+	q = rd_kafka_queue_new(rk);
+	ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_AdminOptions_set_request_timeout(ao, (int)tmo, errstr, sizeof(errstr));
+	rd_kafka_CreateTopics(rk, &nt, 1, ao, q);
+	ev = rd_kafka_queue_poll(q, (int)tmo + 1000);
+	if (!ev) {
+		ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot create topic '%s': timed out", name);
+	} else if (rd_kafka_event_error(ev)) {
+		ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot create topic '%s': %s", name,
+			       rd_kafka_event_error_string(ev));
+	} else {
+		const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
+		const rd_kafka_topic_result_t **tr;
+		size_t cnt = 0;
+		rd_kafka_resp_err_t err;
+
+		tr = res ? rd_kafka_CreateTopics_result_topics(res, &cnt) : NULL;
+		err = cnt ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR__FAIL;
+		if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+			const char *s = cnt ? rd_kafka_topic_result_error_string(tr[0]) : NULL;
+
+			ret = ak_error(err == RD_KAFKA_RESP_ERR_INVALID_PARTITIONS ||
+				       err == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR ||
+				       err == RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION ?
+				       AK_EXIT_USAGE : AK_EXIT_UNAVAILABLE,
+				       "cannot create topic '%s': %s", name,
+				       s ? s : rd_kafka_err2str(err));
+		}
+	}
+	if (ev)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_NewTopic_destroy(nt);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_destroy(rk);
+	return ret;
+}
+
+struct kafka_mock {
+	rd_kafka_t *rk;
+	rd_kafka_mock_cluster_t *mc;
+};
+
+struct kafka_mock *kafka_mock_new(int brokers, const char *const *topics)
+{
+	struct kafka_mock *m;
+	rd_kafka_conf_t *conf;
+	char errstr[512];
+
+	if (brokers < 1 || brokers > 64) {
+		ak_error(AK_EXIT_USAGE, "bad number of mock brokers %d (1 to 64)", brokers);
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		return NULL;
+	}
+	conf = rd_kafka_conf_new();
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set(conf, "log.connection.close", "false", NULL, 0);
+	m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	if (!m->rk) {
+		rd_kafka_conf_destroy(conf);
+		ak_error(AK_EXIT_SOFTWARE, "cannot start mock Kafka cluster: %s", errstr);
+		goto fail;
+	}
+	m->mc = rd_kafka_mock_cluster_new(m->rk, brokers);
+	if (!m->mc) {
+		ak_error(AK_EXIT_SOFTWARE, "cannot start mock Kafka cluster");
+		goto fail;
+	}
+	for (; topics && *topics; topics++) {
+		char name[TOPIC_NAME_MAX + 1];
+		const char *colon = strchr(*topics, ':');
+		size_t nlen = colon ? (size_t)(colon - *topics) : strlen(*topics);
+		long parts = 3;
+		rd_kafka_resp_err_t err;
+
+		if (colon) {
+			char *end;
+
+			errno = 0;
+			parts = strtol(colon + 1, &end, 10);
+			if (errno || end == colon + 1 || *end || parts < 1 || parts > 10000) {
+				ak_error(AK_EXIT_USAGE, "bad topic '%s' (name or name:partitions)", *topics);
+				goto fail;
+			}
+		}
+		if (nlen >= sizeof(name)) {
+			ak_error(AK_EXIT_USAGE, "bad topic name '%s'", *topics);
+			goto fail;
+		}
+		memcpy(name, *topics, nlen);
+		name[nlen] = '\0';
+		if (!topic_name_ok(name)) {
+			ak_error(AK_EXIT_USAGE, "bad topic name '%s'", name);
+			goto fail;
+		}
+		err = rd_kafka_mock_topic_create(m->mc, name, (int)parts, brokers < 3 ? brokers : 3);
+		if (err) {
+			ak_error(AK_EXIT_SOFTWARE, "cannot create mock topic '%s': %s", name,
+				 rd_kafka_err2str(err));
+			goto fail;
+		}
+	}
+	return m;
+fail:
+	kafka_mock_free(m);
+	return NULL;
+}
+
+const char *kafka_mock_bootstrap(const struct kafka_mock *m)
+{
+	return rd_kafka_mock_cluster_bootstraps(m->mc);
+}
+
+void kafka_mock_free(struct kafka_mock *m)
+{
+	if (!m)
+		return;
+	if (m->mc)
+		rd_kafka_mock_cluster_destroy(m->mc);
+	if (m->rk)
+		rd_kafka_destroy(m->rk);
+	free(m);
+}

@@ -1,0 +1,125 @@
+/*
+ * kafka.h - moving events over Kafka (librdkafka), in the CloudEvents
+ * Kafka protocol binding.
+ *
+ * Structured mode (the default): the whole event is the message value,
+ * with the header content-type: application/cloudevents+json. Binary mode:
+ * the value is the event's data and every other attribute is a ce_<name>
+ * header (content-type carries datacontenttype). A consumer recognises
+ * either: a content-type starting with application/cloudevents is
+ * structured, anything else binary. The key is the subject, so one
+ * feature's events stay in order within a partition. Each event type has
+ * its topic under a prefix (default "agentkit."; "feature.tested" goes to
+ * "agentkit.feature.tested"), or every event goes to one named topic.
+ *
+ * Producers are idempotent (acks=all), compress with lz4 and batch; every
+ * delivery report is checked. Consumers join a group with cooperative-
+ * sticky rebalancing and store offsets by hand (offset + 1, after the
+ * caller has processed a message), so delivery is at least once.
+ */
+#ifndef AK_KAFKA_H
+#define AK_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct kafka_opts {
+	const char *brokers;          /* -b: bootstrap servers */
+	const char *const *props;     /* -X name=value, NULL-terminated, or NULL */
+	const char *config_file;      /* -F: name=value lines, # comments */
+	int binary;                   /* produce in binary mode */
+	const char *topic;            /* one topic for every event, or NULL */
+	const char *topic_prefix;     /* NULL: "agentkit." */
+	long timeout_ms;              /* how long unreachable brokers are waited for */
+};
+
+#define KAFKA_OPTS_INIT { NULL, NULL, NULL, 0, NULL, NULL, 30000 }
+
+/* The topic an event of type goes to: opts->topic, or prefix + type. */
+void kafka_topic_for(const struct kafka_opts *opts, const char *type, char *out, size_t len);
+
+/* "librdkafka 2.0.2". */
+const char *kafka_version(void);
+
+/* ---- producing ---- */
+
+struct kafka_producer;
+
+/* NULL with ak_error (AK_EXIT_USAGE for a bad property, ...). */
+struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts);
+
+/*
+ * Queue one event (a valid CloudEvents JSON line, without newline) for
+ * delivery; waits (polling) while the local queue is full. 0, or -1 with
+ * ak_error (AK_EXIT_DATAERR for a line that is not an event).
+ */
+int kafka_produce(struct kafka_producer *p, const char *line, size_t len);
+
+/*
+ * Wait until every queued event is delivered or has failed, at most
+ * timeout_ms. 0 when all were acknowledged; -1 with ak_error otherwise
+ * (AK_EXIT_UNAVAILABLE: "N events not delivered: <first error>").
+ */
+int kafka_producer_flush(struct kafka_producer *p, long timeout_ms);
+
+/* Events acknowledged and failed so far. */
+void kafka_producer_counts(const struct kafka_producer *p, uint64_t *acked, uint64_t *failed);
+
+/* Free (after a flush; what is still queued is dropped). */
+void kafka_producer_free(struct kafka_producer *p);
+
+/* ---- consuming ---- */
+
+struct kafka_consumer;
+
+struct kafka_msg {
+	const char *line;       /* the event as one JSON line; valid until the next call */
+	size_t len;
+	const char *topic;
+	int32_t partition;
+	int64_t offset;
+	int malformed;          /* 1: not an event; why says so, line holds a copy of the value */
+	char why[160];
+};
+
+/*
+ * A consumer of topics. With group, a member of that consumer group
+ * (offsets committed, partitions shared with the other members); without,
+ * it reads every partition itself. start is "beginning", "end" or "stored"
+ * (the group's committed offsets, else beginning). exit_at_end: report
+ * the end once every assigned partition has been read to its end.
+ */
+struct kafka_consumer *kafka_consumer_new(const struct kafka_opts *opts, const char *group,
+					  const char *const *topics, const char *start,
+					  int exit_at_end);
+
+/*
+ * Wait at most timeout_ms for the next message. Returns 1 with *m filled,
+ * 0 when none came, 2 at the end (exit_at_end), -1 with ak_error.
+ */
+int kafka_consume(struct kafka_consumer *c, struct kafka_msg *m, long timeout_ms);
+
+/* Mark m processed: its offset + 1 is stored, and committed in the background. */
+int kafka_consumer_done(struct kafka_consumer *c, const struct kafka_msg *m);
+
+/* Commit what is stored, leave the group, free. 0 or -1 with ak_error. */
+int kafka_consumer_close(struct kafka_consumer *c);
+
+/* ---- topics and the mock cluster ---- */
+
+/* Print "TOPIC\tPARTITIONS" lines for every topic. */
+int kafka_topics_list(const struct kafka_opts *opts, FILE *fp);
+int kafka_topic_create(const struct kafka_opts *opts, const char *name, int partitions,
+		       int replication);
+
+/*
+ * librdkafka's mock cluster, inside this process (experimental API): for
+ * tests and laptops. topics are "name" or "name:partitions", NULL-terminated.
+ */
+struct kafka_mock;
+struct kafka_mock *kafka_mock_new(int brokers, const char *const *topics);
+const char *kafka_mock_bootstrap(const struct kafka_mock *m);
+void kafka_mock_free(struct kafka_mock *m);
+
+#endif
