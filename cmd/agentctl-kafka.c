@@ -14,6 +14,7 @@
 #include "agentctl.h"
 #include "error.h"
 #include "filter.h"
+#include "jscan.h"
 #include "kafka.h"
 #include "log.h"
 #include "store.h"
@@ -230,6 +231,15 @@ static int publish_batch(void *ctx, const char *lines, size_t len)
 	return 0;
 }
 
+/* Valid events, as the filter loop scanned them, go straight to Kafka. */
+static int publish_scanned(void *ctx, const char *line, size_t len, const struct jscan *js)
+{
+	/* work items passing by are not events: they stay on this side */
+	if (js->type == JS_OBJECT && !jscan_find(js, "specversion"))
+		return 0;
+	return kafka_produce_scanned(ctx, line, len, js);
+}
+
 static int run_publish(struct agent *a, int argc, char **argv)
 {
 	struct filter_def def = { 0 };
@@ -244,12 +254,15 @@ static int run_publish(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, "publish takes one -t topic");
 	if (!(p = kafka_producer_new(&ko.k)))
 		return agent_die(PROG);
+	def.sink = publish_scanned;
+	def.sink_ctx = p;
 	f = filter_new(&def, &a->fopts, &a->ec, &a->out);
 	if (!f) {
 		kafka_producer_free(p);
 		return agent_die(PROG);
 	}
-	/* silent on success: events go to Kafka, not to stdout */
+	/* silent on success: events go to Kafka, not to stdout; the loop's own
+	 * (rejections) reach Kafka through the output's commit hook */
 	a->out.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	a->out.commit = publish_batch;
 	a->out.commit_ctx = p;

@@ -96,8 +96,8 @@ static const struct config_key known_keys[] = {
 	  "override the CloudEvents source attribute", 0 },
 	{ "kafka.brokers", "AGENTKIT_KAFKA_BROKERS", NULL,
 	  "Kafka bootstrap servers (host:port,...)", 0 },
-	{ "kafka.topic_prefix", "AGENTKIT_KAFKA_TOPIC_PREFIX", "agentkit.",
-	  "prefix of the topic of each event type", 0 },
+	{ "kafka.topic_prefix", "AGENTKIT_KAFKA_TOPIC_PREFIX", NULL,
+	  "prefix of the topic of each event type (agentkit.)", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

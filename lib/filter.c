@@ -29,6 +29,7 @@ struct filter {
 	struct filter_stats st;
 	json_t *pending;          /* events the handler emitted for this input */
 	int read_error;
+	int sink_code;
 	int fail_code;
 	int gate;
 	struct jscan js;
@@ -81,6 +82,8 @@ int filter_status(const struct filter *f)
 {
 	if (f->out->code)
 		return f->out->code;
+	if (f->sink_code)
+		return f->sink_code;
 	if (f->read_error)
 		return AK_EXIT_IOERR;
 	if (f->fail_code)
@@ -332,6 +335,12 @@ static int pass(struct filter *f, const char *p, size_t len)
 	if (f->opts.no_pass)
 		return 0;
 	f->st.passed++;
+	if (f->def.sink) {
+		if (f->def.sink(f->def.sink_ctx, p, len, &f->js) == 0)
+			return 0;
+		f->sink_code = ak_errcode();
+		return -1;
+	}
 	return out_line(f->out, p, len) < 0 ? out_failed(f) : 0;
 }
 
@@ -449,7 +458,7 @@ int filter_run(struct filter *f, int fd, const char *name)
 		} else {
 			rc = one_line(f, &l, name);
 		}
-		if (rc < 0 && f->out->code)
+		if (rc < 0 && (f->out->code || f->sink_code))
 			break;
 		if (!jsonl_buffered(&r) && out_flush(f->out) < 0) {
 			rc = out_failed(f);
@@ -457,7 +466,7 @@ int filter_run(struct filter *f, int fd, const char *name)
 		}
 		rc = 0;
 	}
-	if (rc < 0 && !f->out->code)
+	if (rc < 0 && !f->out->code && !f->sink_code)
 		f->read_error = 1;
 	jsonl_release(&r);
 	return rc < 0 ? -1 : 0;

@@ -38,6 +38,14 @@ struct filter_def {
 	const char *item_type;         /* wrap work items as this type, or NULL */
 	int (*handle)(struct filter *f, const json_t *event, void *ctx);
 	void *ctx;
+	/*
+	 * Where passed-through lines go instead of the output, with the scan
+	 * the loop already made of them (agentctl publish hands them to Kafka
+	 * without scanning twice). 0, or -1 with ak_error, which stops the loop.
+	 * The loop's own events (rejections, wrappers) still go to the output.
+	 */
+	int (*sink)(void *ctx, const char *line, size_t len, const struct jscan *js);
+	void *sink_ctx;
 };
 
 struct filter_opts {

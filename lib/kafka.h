@@ -56,6 +56,11 @@ struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts);
  */
 int kafka_produce(struct kafka_producer *p, const char *line, size_t len);
 
+/* The same for a line the caller has scanned already (js describes line). */
+struct jscan;
+int kafka_produce_scanned(struct kafka_producer *p, const char *line, size_t len,
+			  const struct jscan *js);
+
 /*
  * Wait until every queued event is delivered or has failed, at most
  * timeout_ms. 0 when all were acknowledged; -1 with ak_error otherwise

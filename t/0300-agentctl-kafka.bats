@@ -160,6 +160,6 @@ teardown() {
 	[ "$status" -eq 65 ]
 	[ "$(agentctl log --json --type test.answered | wc -l)" -eq 10 ]
 	agentctl dlq --json | jq -r .reason > got
-	echo "not valid JSON: invalid literal at byte 1" > expect
+	echo "not valid JSON: unexpected character at byte 1" > expect
 	test_cmp expect got
 }

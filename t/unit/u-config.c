@@ -135,7 +135,7 @@ static void test_defaults(void)
 		}
 		ok(k->help && k->help[0], "'%s' has help", k->name);
 	}
-	is_int(n, 10, "ten known keys");
+	is_int(n, 12, "twelve known keys");
 	is_int(secrets, 1, "one secret key");
 	config_free(cfg);
 	config_free(NULL);
