@@ -920,6 +920,7 @@ struct kafka_consumer {
 	char **pending;           /* no group: topics whose partitions are not known yet */
 	size_t npending;
 	int64_t next_meta;
+	int64_t next_eof_check;   /* exit_at_end: when to ask about idle partitions */
 	long timeout_ms;          /* opts->timeout_ms */
 	struct buf line;
 	struct jscan js;
@@ -1462,6 +1463,39 @@ static int consumer_error(struct kafka_consumer *c, const rd_kafka_message_t *ms
 	return 0;
 }
 
+/*
+ * An idle consumer with exit_at_end asks where each assigned partition
+ * stands: a partition whose next offset is already its high watermark
+ * (a group's committed offset at the end, or an empty partition) may never
+ * get a PARTITION_EOF event, and would keep -e waiting for ever.
+ */
+static void idle_eof_check(struct kafka_consumer *c)
+{
+	for (size_t i = 0; i < c->nparts; i++) {
+		struct cpart *cp = &c->parts[i];
+		rd_kafka_topic_partition_list_t *l;
+		int64_t lo, hi, at;
+
+		if (!cp->assigned || cp->eof)
+			continue;
+		l = rd_kafka_topic_partition_list_new(1);
+		rd_kafka_topic_partition_list_add(l, cp->topic, cp->partition);
+		at = RD_KAFKA_OFFSET_INVALID;
+		if (!rd_kafka_position(c->rk, l))
+			at = l->elems[0].offset;
+		if (at < 0 && c->group && !rd_kafka_committed(c->rk, l, 1000))
+			at = l->elems[0].offset;
+		rd_kafka_topic_partition_list_destroy(l);
+		if (rd_kafka_query_watermark_offsets(c->rk, cp->topic, cp->partition, &lo, &hi,
+						     1000))
+			continue;
+		if (at < 0)
+			at = c->start == START_END ? hi : lo;
+		if (at >= hi)
+			cp->eof = 1;
+	}
+}
+
 int kafka_consume(struct kafka_consumer *c, struct kafka_msg *m, long timeout_ms)
 {
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
@@ -1488,6 +1522,10 @@ int kafka_consume(struct kafka_consumer *c, struct kafka_msg *m, long timeout_ms
 			rest = META_RETRY_MS;
 		msg = rd_kafka_consumer_poll(c->rk, (int)rest);
 		if (!msg) {
+			if (c->exit_at_end && !c->end_reported && now_ms() >= c->next_eof_check) {
+				idle_eof_check(c);
+				c->next_eof_check = now_ms() + 1000;
+			}
 			if (now_ms() >= deadline)
 				return at_end(c) ? (c->end_reported = 1, 2) : 0;
 			continue;
