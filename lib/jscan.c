@@ -8,6 +8,7 @@
  * U+10FFFF), since invalid UTF-8 must be reported, not passed on.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -453,53 +454,88 @@ static uint32_t read_u(const char **pp, const char *end)
 	return cp;
 }
 
-long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
+size_t jscan_decode(const char *raw, size_t n, char *out)
 {
-	const char *p = m->val, *end = m->val + m->val_len;
+	const char *p = raw, *end = raw + n;
 	size_t o = 0;
 
-	if (m->type != JS_STRING || cap == 0)
-		return -1;
-	if (!m->val_escaped) {
-		if (m->val_len >= cap)
-			return -1;
-		memcpy(out, m->val, m->val_len);
-		out[m->val_len] = '\0';
-		return (long)m->val_len;
-	}
 	while (p < end) {
-		char c = *p++;
-		uint32_t cp;
+		const char *q = memchr(p, '\\', (size_t)(end - p));
+		char c;
 
-		if (c != '\\') {
-			if (o + 1 >= cap)
-				return -1;
-			out[o++] = c;
-			continue;
-		}
-		c = *p++;
-		switch (c) {
+		if (!q)
+			q = end;
+		memcpy(out + o, p, (size_t)(q - p));
+		o += (size_t)(q - p);
+		p = q;
+		if (p == end)
+			break;
+		p++;
+		switch (c = *p++) {
 		case 'b': c = '\b'; break;
 		case 'f': c = '\f'; break;
 		case 'n': c = '\n'; break;
 		case 'r': c = '\r'; break;
 		case 't': c = '\t'; break;
 		case 'u':
-			cp = read_u(&p, end);
-			if (cp == 0)
-				return -1;
-			if (put_utf8(out, &o, cap, cp) < 0)
-				return -1;
+			/* six raw bytes make at most three, twelve at most four */
+			put_utf8(out, &o, SIZE_MAX, read_u(&p, end));
 			continue;
 		default:
 			break;   /* '"', '\\', '/' stand for themselves */
 		}
-		if (o + 1 >= cap)
-			return -1;
 		out[o++] = c;
 	}
-	out[o] = '\0';
-	return (long)o;
+	return o;
+}
+
+long jscan_strcpy(const struct jscan_member *m, char *out, size_t cap)
+{
+	char *tmp;
+	size_t n;
+
+	if (m->type != JS_STRING || cap == 0 || (!m->val_escaped && m->val_len >= cap))
+		return -1;
+	if (!m->val_escaped) {
+		memcpy(out, m->val, m->val_len);
+		out[m->val_len] = '\0';
+		return (long)m->val_len;
+	}
+	/* decoding never lengthens a string, so val_len bytes are enough */
+	tmp = m->val_len < cap ? out : malloc(m->val_len);
+	if (!tmp)
+		return -1;
+	n = jscan_decode(m->val, m->val_len, tmp);
+	if (n >= cap || memchr(tmp, '\0', n)) {
+		if (tmp != out)
+			free(tmp);
+		return -1;
+	}
+	if (tmp != out) {
+		memcpy(out, tmp, n);
+		free(tmp);
+	}
+	out[n] = '\0';
+	return (long)n;
+}
+
+int jscan_utf8_ok(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+
+	while (s < end) {
+		size_t l;
+
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		l = jscan_utf8_len(s, end);
+		if (!l)
+			return 0;
+		s += l;
+	}
+	return 1;
 }
 
 /*

@@ -60,6 +60,17 @@ const struct jscan_member *jscan_find(const struct jscan *js, const char *name);
  */
 long jscan_strcpy(const struct jscan_member *m, char *out, size_t outlen);
 
+/*
+ * Decode the raw string bytes raw[0..n) (as jscan validated them, without
+ * quotes) into out, which must have room for n bytes: decoding never makes
+ * a string longer. Returns the decoded length. Unlike jscan_strcpy, a
+ * \u0000 stays in: for data, a string is bytes. Writes no NUL terminator.
+ */
+size_t jscan_decode(const char *raw, size_t n, char *out);
+
+/* 1 when p[0..n) is valid UTF-8 (see jscan_utf8_len). */
+int jscan_utf8_ok(const char *p, size_t n);
+
 /* 1 when m is a string whose decoded value equals s. */
 int jscan_streq(const struct jscan_member *m, const char *s);
 

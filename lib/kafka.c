@@ -234,25 +234,6 @@ static int topic_name_ok(const char *s)
 
 /* ---- JSON and base64 helpers ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static unsigned read_hex4(const char *p)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 4 | (unsigned)hexval(p[i]);
-	return v;
-}
-
 /*
  * Append the decoded bytes of a raw JSON string (between the quotes, already
  * validated by jscan) to b. Unlike jscan_strcpy it keeps \u0000: data is
@@ -260,88 +241,11 @@ static unsigned read_hex4(const char *p)
  */
 static int json_unescape(struct buf *b, const char *s, size_t n)
 {
-	const char *end = s + n;
-
-	while (s < end) {
-		const char *q = memchr(s, '\\', (size_t)(end - s));
-		unsigned cp;
-		char u[4];
-		size_t ul;
-
-		if (!q)
-			return buf_add(b, s, (size_t)(end - s));
-		if (buf_add(b, s, (size_t)(q - s)) < 0)
-			return -1;
-		s = q + 1;
-		switch (*s++) {
-		case 'b': u[0] = '\b'; ul = 1; break;
-		case 'f': u[0] = '\f'; ul = 1; break;
-		case 'n': u[0] = '\n'; ul = 1; break;
-		case 'r': u[0] = '\r'; ul = 1; break;
-		case 't': u[0] = '\t'; ul = 1; break;
-		case 'u':
-			cp = read_hex4(s);
-			s += 4;
-			if (cp >= 0xd800 && cp <= 0xdbff && end - s >= 6 && s[0] == '\\' &&
-			    s[1] == 'u') {
-				unsigned lo = read_hex4(s + 2);
-
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-					s += 6;
-				}
-			}
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;   /* a lone surrogate has no UTF-8 form */
-			if (cp < 0x80) {
-				u[0] = (char)cp;
-				ul = 1;
-			} else if (cp < 0x800) {
-				u[0] = (char)(0xc0 | cp >> 6);
-				u[1] = (char)(0x80 | (cp & 0x3f));
-				ul = 2;
-			} else if (cp < 0x10000) {
-				u[0] = (char)(0xe0 | cp >> 12);
-				u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				u[2] = (char)(0x80 | (cp & 0x3f));
-				ul = 3;
-			} else {
-				u[0] = (char)(0xf0 | cp >> 18);
-				u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-				u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				u[3] = (char)(0x80 | (cp & 0x3f));
-				ul = 4;
-			}
-			break;
-		default:
-			u[0] = s[-1];   /* '"', '\\', '/' */
-			ul = 1;
-			break;
-		}
-		if (buf_add(b, u, ul) < 0)
-			return -1;
-	}
+	if (buf_grow(b, n) < 0)
+		return -1;
+	b->len += jscan_decode(s, n, b->p + b->len);
+	b->p[b->len] = '\0';
 	return 0;
-}
-
-/* 1 when p[0..n) is valid UTF-8. */
-static int utf8_ok(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-
-	while (s < end) {
-		size_t l;
-
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		l = jscan_utf8_len(s, end);
-		if (!l)
-			return 0;
-		s += l;
-	}
-	return 1;
 }
 
 /* Append p[0..n) (valid UTF-8) to b as a JSON string. 0 or -1. */
@@ -1319,7 +1223,7 @@ static int add_attr(struct kafka_consumer *c, const char *name, const void *val,
 {
 	if (val == NULL)
 		val = "";
-	if (!utf8_ok(val, n))
+	if (!jscan_utf8_ok(val, n))
 		return 1;
 	if (c->line.len > 1 && buf_addch(&c->line, ',') < 0)
 		return -1;
@@ -1373,7 +1277,7 @@ static int rebuild_binary(struct kafka_consumer *c, const rd_kafka_message_t *ms
 			for (size_t i = at; i < c->line.len; i++)
 				if (c->line.p[i] == '\n' || c->line.p[i] == '\r')
 					c->line.p[i] = ' ';
-		} else if (utf8_ok(p, msg->len)) {
+		} else if (jscan_utf8_ok(p, msg->len)) {
 			if (buf_add(&c->line, "\"data\":", 7) < 0 ||
 			    json_quote(&c->line, p, msg->len) < 0)
 				return -1;
@@ -1483,7 +1387,9 @@ static void idle_eof_check(struct kafka_consumer *c)
 		at = RD_KAFKA_OFFSET_INVALID;
 		if (!rd_kafka_position(c->rk, l))
 			at = l->elems[0].offset;
-		if (at < 0 && c->group && !rd_kafka_committed(c->rk, l, 1000))
+		/* not fetched yet: it starts where the group left off, for "stored" */
+		if (at < 0 && c->group && c->start == START_STORED &&
+		    !rd_kafka_committed(c->rk, l, 1000))
 			at = l->elems[0].offset;
 		rd_kafka_topic_partition_list_destroy(l);
 		if (rd_kafka_query_watermark_offsets(c->rk, cp->topic, cp->partition, &lo, &hi,

@@ -748,7 +748,7 @@ static void test_malformed(void)
 	drain(c, s, MAXLINES, 15, 0);
 	ok(s->ended && s->n == 8, "malformed: all 8 come out (%d)", s->n);
 	if (s->n == 8) {
-		ok(s->malformed[0] && !strcmp(s->line[0], "not json") && !strncmp(s->why[0], "not JSON", 8),
+		ok(s->malformed[0] && !strcmp(s->line[0], "not json") && !strncmp(s->why[0], "not valid JSON", 14),
 		   "'not json' is malformed, line keeps the value (%s)", s->why[0]);
 		ok(s->malformed[1] && !strcmp(s->line[1], noid) && strstr(s->why[1], "'id'"),
 		   "structured without id is malformed (%s)", s->why[1]);
