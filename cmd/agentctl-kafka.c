@@ -50,7 +50,7 @@ static struct {
 	{ "timeout", OPT_TIMEOUT, "MS", "give up on unreachable brokers after MS (30000)" }
 
 #define TOPIC_OPTS \
-	{ "topic", 't', "TOPIC", "this topic (repeatable) instead of one per type" }, \
+	{ "topic", 't', "TOPIC", "this topic instead of one per type" }, \
 	{ "topic-prefix", OPT_TOPIC_PREFIX, "PREFIX", "prefix of each type's topic (agentkit.)" }
 
 static const struct opt publish_opts[] = {
@@ -84,7 +84,7 @@ static const struct opt worker_opts[] = {
 
 static const struct opt kafka_opts_table[] = {
 	KAFKA_COMMON_OPTS,
-	{ "mock-brokers", OPT_MOCK_BROKERS, "N", "mock: the number of brokers (3)" },
+	{ "mock-brokers", OPT_MOCK_BROKERS, "N", "mock: the number of brokers (3, at most 64)" },
 	{ "topics", OPT_MOCK_TOPICS, "NAME[:PARTS],...", "mock: topics to create" },
 	{ "create", OPT_CREATE, "TOPIC", "topics: create this topic" },
 	{ "partitions", OPT_PARTITIONS, "N", "topics --create: partitions (3)" },
@@ -167,7 +167,7 @@ static int kafka_option(struct agent *a, int key, const char *arg)
 		return 0;
 	case OPT_MOCK_BROKERS:
 	case OPT_PARTITIONS:
-		if (number(arg, 1, 1000, &n) < 0)
+		if (number(arg, 1, key == OPT_MOCK_BROKERS ? 64 : 1000, &n) < 0)
 			return -1;
 		if (key == OPT_PARTITIONS)
 			ko.partitions = (int)n;
@@ -310,7 +310,6 @@ static int run_consume(struct agent *a, int argc, char **argv)
 	struct kafka_msg m;
 	long long seen = 0;
 	int rc, status = 0;
-	char regex[300];
 
 	if (argc)
 		return agent_usage_error(PROG, "consume takes no operands (use -t or --type)");
@@ -318,16 +317,8 @@ static int run_consume(struct agent *a, int argc, char **argv)
 		return rc;
 	if (ko.types && topics_of_types(ko.types) < 0)
 		return agent_usage_error(PROG, ak_errmsg());
-	if (!ko.ntopics) {
-		/* every type's topic under the prefix */
-		snprintf(regex, sizeof(regex), "^%s.*", ko.k.topic_prefix ? ko.k.topic_prefix : "agentkit.");
-		for (char *p = regex + 1; *p; p++)
-			if (*p == '.' && p[1] != '*') {
-				memmove(p + 1, p, strlen(p) + 1);
-				*p++ = '\\';
-			}
-		ko.topics[ko.ntopics++] = regex;
-	}
+	if (!ko.ntopics)
+		return agent_usage_error(PROG, "consume needs topics: -t TOPIC or --type TYPE[,TYPE]...");
 	catch_signals();
 	c = kafka_consumer_new(&ko.k, ko.group, ko.topics, ko.offset ? ko.offset : "beginning",
 			       ko.exit_at_end);

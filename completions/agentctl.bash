@@ -37,13 +37,47 @@ _agentctl_optarg()
 	dlq:--limit) echo text ;;
 	store:--store) echo text ;;
 	store:--to) echo text ;;
+	publish:-b|publish:--brokers) echo text ;;
+	publish:-X|publish:--property) echo text ;;
+	publish:-F|publish:--kafka-config) echo file ;;
+	publish:--timeout) echo text ;;
+	publish:-t|publish:--topic) echo text ;;
+	publish:--topic-prefix) echo text ;;
+	consume:-b|consume:--brokers) echo text ;;
+	consume:-X|consume:--property) echo text ;;
+	consume:-F|consume:--kafka-config) echo file ;;
+	consume:--timeout) echo text ;;
+	consume:-t|consume:--topic) echo text ;;
+	consume:--topic-prefix) echo text ;;
+	consume:--type) echo text ;;
+	consume:-G|consume:--group) echo text ;;
+	consume:-o|consume:--offset) echo text ;;
+	consume:-c|consume:--count) echo text ;;
+	worker:-b|worker:--brokers) echo text ;;
+	worker:-X|worker:--property) echo text ;;
+	worker:-F|worker:--kafka-config) echo file ;;
+	worker:--timeout) echo text ;;
+	worker:-t|worker:--topic) echo text ;;
+	worker:--topic-prefix) echo text ;;
+	worker:-G|worker:--group) echo text ;;
+	worker:--in) echo text ;;
+	worker:--batch) echo text ;;
+	worker:--store) echo text ;;
+	kafka:-b|kafka:--brokers) echo text ;;
+	kafka:-X|kafka:--property) echo text ;;
+	kafka:-F|kafka:--kafka-config) echo file ;;
+	kafka:--timeout) echo text ;;
+	kafka:--mock-brokers) echo text ;;
+	kafka:--topics) echo text ;;
+	kafka:--create) echo text ;;
+	kafka:--partitions) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version record log status show replay dlq store help'
+	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -123,6 +157,10 @@ _agentctl_verbopts()
 	replay) echo '--store --subject --type --since --until --limit' ;;
 	dlq) echo '--store --subject --type --since --until --limit --reemit --json' ;;
 	store) echo '--store --to' ;;
+	publish) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix --binary' ;;
+	consume) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix --type -G --group -o --offset -e --exit -c --count' ;;
+	worker) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group --in --batch --store -e --exit' ;;
+	kafka) echo '-b --brokers -X --property -F --kafka-config --timeout --mock-brokers --topics --create --partitions' ;;
 	help) echo '' ;;
 	esac
 }
@@ -142,6 +180,10 @@ _agentctl_operands()
 	replay) echo none ;;
 	dlq) echo none ;;
 	store) echo file ;;
+	publish) echo file ;;
+	consume) echo none ;;
+	worker) echo text ;;
+	kafka) echo text ;;
 	help) echo file ;;
 	*) echo none ;;
 	esac

@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions
 				set skip 1
 			case '-?*'
 				continue
@@ -50,6 +50,10 @@ complete -c agentctl -n 'not _agentctl_verb' -a show -d 'the timeline of one fea
 complete -c agentctl -n 'not _agentctl_verb' -a replay -d 'write stored events out again, in order'
 complete -c agentctl -n 'not _agentctl_verb' -a dlq -d 'list rejected and failed inputs, or re-emit them'
 complete -c agentctl -n 'not _agentctl_verb' -a store -d 'maintain the store: migrate its schema, vacuum, export or import JSON Lines'
+complete -c agentctl -n 'not _agentctl_verb' -a publish -d 'send events to Kafka, a topic per type (silent on success)'
+complete -c agentctl -n 'not _agentctl_verb' -a consume -d 'write events from Kafka to stdout'
+complete -c agentctl -n 'not _agentctl_verb' -a worker -d 'run a filter program on events from Kafka, in a consumer group'
+complete -c agentctl -n 'not _agentctl_verb' -a kafka -d 'start a mock Kafka cluster, or list and create topics'
 complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
@@ -90,4 +94,42 @@ complete -c agentctl -n '_agentctl_using_verb dlq' -l json -d 'one JSON object p
 complete -c agentctl -n '_agentctl_using_verb store' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
 complete -c agentctl -n '_agentctl_using_verb store' -l to -x -d 'migrate to this schema version (default: latest)'
 complete -c agentctl -n '_agentctl_using_verb store' -F
+complete -c agentctl -n '_agentctl_using_verb publish' -s b -l brokers -x -d 'Kafka bootstrap servers (host:port,...)'
+complete -c agentctl -n '_agentctl_using_verb publish' -s X -l property -x -d 'a librdkafka property (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb publish' -s F -l kafka-config -r -F -d 'librdkafka properties, one NAME=VALUE a line'
+complete -c agentctl -n '_agentctl_using_verb publish' -l timeout -x -d 'give up on unreachable brokers after MS (30000)'
+complete -c agentctl -n '_agentctl_using_verb publish' -s t -l topic -x -d 'this topic instead of one per type'
+complete -c agentctl -n '_agentctl_using_verb publish' -l topic-prefix -x -d 'prefix of each type'\''s topic (agentkit.)'
+complete -c agentctl -n '_agentctl_using_verb publish' -l binary -d 'binary mode: data as value, attributes as ce_ headers'
+complete -c agentctl -n '_agentctl_using_verb publish' -F
+complete -c agentctl -n '_agentctl_using_verb consume' -s b -l brokers -x -d 'Kafka bootstrap servers (host:port,...)'
+complete -c agentctl -n '_agentctl_using_verb consume' -s X -l property -x -d 'a librdkafka property (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb consume' -s F -l kafka-config -r -F -d 'librdkafka properties, one NAME=VALUE a line'
+complete -c agentctl -n '_agentctl_using_verb consume' -l timeout -x -d 'give up on unreachable brokers after MS (30000)'
+complete -c agentctl -n '_agentctl_using_verb consume' -s t -l topic -x -d 'this topic instead of one per type'
+complete -c agentctl -n '_agentctl_using_verb consume' -l topic-prefix -x -d 'prefix of each type'\''s topic (agentkit.)'
+complete -c agentctl -n '_agentctl_using_verb consume' -l type -x -d 'the topics of these event types'
+complete -c agentctl -n '_agentctl_using_verb consume' -s G -l group -x -d 'consume as a member of this group'
+complete -c agentctl -n '_agentctl_using_verb consume' -s o -l offset -x -d 'beginning, end or stored (default: beginning)'
+complete -c agentctl -n '_agentctl_using_verb consume' -s e -l exit -d 'exit when every partition has been read to its end'
+complete -c agentctl -n '_agentctl_using_verb consume' -s c -l count -x -d 'exit after N events'
+complete -c agentctl -n '_agentctl_using_verb worker' -s b -l brokers -x -d 'Kafka bootstrap servers (host:port,...)'
+complete -c agentctl -n '_agentctl_using_verb worker' -s X -l property -x -d 'a librdkafka property (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb worker' -s F -l kafka-config -r -F -d 'librdkafka properties, one NAME=VALUE a line'
+complete -c agentctl -n '_agentctl_using_verb worker' -l timeout -x -d 'give up on unreachable brokers after MS (30000)'
+complete -c agentctl -n '_agentctl_using_verb worker' -s t -l topic -x -d 'this topic instead of one per type'
+complete -c agentctl -n '_agentctl_using_verb worker' -l topic-prefix -x -d 'prefix of each type'\''s topic (agentkit.)'
+complete -c agentctl -n '_agentctl_using_verb worker' -s G -l group -x -d 'the consumer group (required)'
+complete -c agentctl -n '_agentctl_using_verb worker' -l in -x -d 'the event types the program consumes'
+complete -c agentctl -n '_agentctl_using_verb worker' -l batch -x -d 'at most N events a run (100)'
+complete -c agentctl -n '_agentctl_using_verb worker' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb worker' -s e -l exit -d 'exit when the topics have been read to their end'
+complete -c agentctl -n '_agentctl_using_verb kafka' -s b -l brokers -x -d 'Kafka bootstrap servers (host:port,...)'
+complete -c agentctl -n '_agentctl_using_verb kafka' -s X -l property -x -d 'a librdkafka property (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb kafka' -s F -l kafka-config -r -F -d 'librdkafka properties, one NAME=VALUE a line'
+complete -c agentctl -n '_agentctl_using_verb kafka' -l timeout -x -d 'give up on unreachable brokers after MS (30000)'
+complete -c agentctl -n '_agentctl_using_verb kafka' -l mock-brokers -x -d 'mock: the number of brokers (3, at most 64)'
+complete -c agentctl -n '_agentctl_using_verb kafka' -l topics -x -d 'mock: topics to create'
+complete -c agentctl -n '_agentctl_using_verb kafka' -l create -x -d 'topics: create this topic'
+complete -c agentctl -n '_agentctl_using_verb kafka' -l partitions -x -d 'topics --create: partitions (3)'
 complete -c agentctl -n '_agentctl_using_verb help' -F

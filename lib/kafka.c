@@ -41,6 +41,7 @@
 #include "event.h"
 #include "jscan.h"
 #include "kafka.h"
+#include "log.h"
 #include "banned.h"
 
 #define KAFKA_LOG_WARNING 4           /* syslog's LOG_WARNING */
@@ -1518,16 +1519,34 @@ int kafka_consumer_close(struct kafka_consumer *c)
 	if (c->rk) {
 		if (c->group && c->stored) {
 			err = commit_stored(c, c->timeout_ms);
-			if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+			/*
+			 * The group moved on (another member left or joined as
+			 * we closed): our partitions go to a member that starts
+			 * from the last commit, so some events come again, which
+			 * at-least-once allows. Anything else is a failure.
+			 */
+			if (err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
+			    err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+			    err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID)
+				log_warn("offsets not committed, the group is rebalancing: %s",
+					 rd_kafka_err2str(err));
+			else if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
 				ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot commit offsets: %s",
 					       rd_kafka_err2str(err));
 			c->stored = 0;
 		}
-	err = rd_kafka_consumer_close(c->rk);
+		err = rd_kafka_consumer_close(c->rk);
 		if (err && !ret)
 			ret = ak_error(AK_EXIT_UNAVAILABLE, "cannot close Kafka consumer: %s",
 				       rd_kafka_err2str(err));
-		rd_kafka_destroy(c->rk);
+		/*
+		 * librdkafka before 2.3.0 asserts when a cooperative-sticky
+		 * member is destroyed without assignor state (its issue 4312:
+		 * members leaving a group together). The member has left and
+		 * committed by now; its handle is left for the process's exit.
+		 */
+		if (!c->group || rd_kafka_version() >= 0x020300ff)
+			rd_kafka_destroy(c->rk);
 	}
 	for (size_t i = 0; i < c->nparts; i++)
 		free(c->parts[i].topic);

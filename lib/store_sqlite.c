@@ -590,7 +590,23 @@ int store_sqlite_open(struct store *s, const char *path)
 	s->ops = &sqlite_ops;
 	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(q->db, 1);
-	if (exec(q, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	/*
+	 * Switching a new file to WAL takes an exclusive lock that the busy
+	 * handler does not wait for: two programs opening a fresh store at once
+	 * would see "database is locked". Wait for the other one here.
+	 */
+	for (int attempt = 0;; attempt++) {
+		rc = sqlite3_exec(q->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		if (rc == SQLITE_OK || !is_busy(rc) || attempt == BUSY_RETRIES)
+			break;
+		usleep(1000u * (unsigned)(10 + attempt * 20));
+	}
+	if (rc != SQLITE_OK) {
+		fail(q, rc, "cannot switch to WAL");
+		sq_close(s);
+		return -1;
+	}
+	if (exec(q, "PRAGMA synchronous = NORMAL;"
 		 "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;"
 		 "PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864") < 0) {
 		sq_close(s);

@@ -10,6 +10,7 @@ load helpers/lib
 # so the tests and the examples they run write nothing into the tree.
 setup() {
 	common_setup
+	unset AGENTKIT_KAFKA_BROKERS AGENTKIT_KAFKA_TOPIC_PREFIX
 	mkdir top
 	for d in "$TOP"/*; do
 		ln -s "$d" "top/${d##*/}"
@@ -23,6 +24,9 @@ teardown() {
 
 # The options of one block of a --help text ("Options" or "Common options"),
 # spelled as the man page spells them: "*-h*, *--help*", "*--max-line* _SIZE_".
+# An option's argument is the one word in capitals after it; the help text
+# follows after two spaces, or after one when the option and its argument
+# fill the column ("--topics NAME[:PARTS],... mock: topics to create").
 help_block() {
 	awk -v block="$1" '
 		index($0, block) == 1 && /:$/ { on = 1; next }
@@ -30,18 +34,19 @@ help_block() {
 		on && /^ +-/ {
 			line = $0
 			sub(/^ +/, "", line)
-			n = index(line, "  ")
-			opt = n ? substr(line, 1, n - 1) : line
 			out = ""
-			if (opt ~ /^-[A-Za-z0-9], /) {
-				out = "*" substr(opt, 1, 2) "*, "
-				opt = substr(opt, 5)
+			if (line ~ /^-[A-Za-z0-9], /) {
+				out = "*" substr(line, 1, 2) "*, "
+				line = substr(line, 5)
 			}
-			sp = index(opt, " ")
-			if (sp)
-				out = out "*" substr(opt, 1, sp - 1) "* _" substr(opt, sp + 1) "_"
-			else
-				out = out "*" opt "*"
+			if (!match(line, /^--[A-Za-z0-9][A-Za-z0-9-]*/)) {
+				print "unparsed: " $0
+				next
+			}
+			out = out "*" substr(line, 1, RLENGTH) "*"
+			rest = substr(line, RLENGTH + 1)
+			if (match(rest, /^ [A-Z][^ ]*/))
+				out = out " _" substr(rest, 2, RLENGTH - 1) "_"
 			print out
 		}'
 }
@@ -68,11 +73,17 @@ scd_terms() {
 
 @test "--help lists verbs and options to check (the checks below cannot pass empty)" {
 	help_verbs > verbs.out
-	printf '%s\n' submit validate config version record log status show replay dlq store help > verbs.expect
+	printf '%s\n' submit validate config version record log status show replay dlq store \
+		publish consume worker kafka help > verbs.expect
 	test_cmp verbs.expect verbs.out
 	agentctl --help | help_block "Common options" > common.out
 	grep -qxF '*--max-line* _SIZE_' common.out
 	grep -qxF '*-h*, *--help*' common.out
+	# an argument is found after one space too, where the option fills its column
+	agentctl kafka --help | help_block "Options" > kafka.out
+	grep -qxF '*--topics* _NAME[:PARTS],..._' kafka.out
+	grep -qxF '*-X*, *--property* _NAME=VALUE_' kafka.out
+	grep -qxF '*--create* _TOPIC_' kafka.out
 }
 
 @test "completions are generated from the current option tables" {
@@ -134,6 +145,19 @@ complete_bash() {
 	[ "$(complete_bash agentctl --workspace = examp)" = examples ]
 	# other arguments complete nothing
 	[ -z "$(complete_bash agentctl submit --title Makef)" ]
+	# the Kafka verbs: their own options, FILE arguments, operands
+	[ "$(complete_bash agentctl pub)" = publish ]
+	[ "$(complete_bash agentctl consume --gr)" = --group ]
+	[ "$(complete_bash agentctl consume -e --ty)" = --type ]
+	[ "$(complete_bash agentctl worker --ba)" = --batch ]
+	[ "$(complete_bash agentctl kafka --mock)" = --mock-brokers ]
+	[ -z "$(complete_bash agentctl publish --gr)" ]
+	[ "$(complete_bash agentctl publish -F Makef)" = Makefile ]
+	[ "$(complete_bash agentctl worker --kafka-config Makef)" = Makefile ]
+	[ -z "$(complete_bash agentctl consume -G Makef)" ]
+	[ -z "$(complete_bash agentctl consume Makef)" ]
+	[ "$(complete_bash agentctl publish examples/requirements/pass)" = \
+		examples/requirements/password-reset.md ]
 }
 
 @test "zsh and fish completions parse and complete" {
@@ -231,7 +255,8 @@ complete_bash() {
 	scd_section man/agentctl.1.scd "# ENVIRONMENT" > env.scd
 	for v in AGENTKIT_WORKSPACE AGENTKIT_STORE AGENTKIT_ENGINE AGENTKIT_LOG_LEVEL \
 		AGENTKIT_LOG_FORMAT AGENTKIT_MAX_LINE AGENTKIT_SOURCE AGENTKIT_LLM_URL \
-		AGENTKIT_LLM_MODEL AGENTKIT_LLM_KEY SOURCE_DATE_EPOCH XDG_CONFIG_HOME NO_COLOR; do
+		AGENTKIT_LLM_MODEL AGENTKIT_LLM_KEY AGENTKIT_KAFKA_BROKERS AGENTKIT_KAFKA_TOPIC_PREFIX \
+		SOURCE_DATE_EPOCH XDG_CONFIG_HOME NO_COLOR; do
 		grep '^\*' env.scd | grep -qE "(^|, )\*$v\*" || { echo "no entry for $v"; false; }
 	done
 	# and each AGENTKIT_ variable really is read: agentctl config names it
@@ -313,6 +338,33 @@ extract_examples() {
 		END { print n + 0 }'
 }
 
+# run_example SCRIPT OUT ERR: run SCRIPT with sh from the current directory,
+# stdout to OUT and stderr to ERR, and print its exit status. It runs in a
+# session of its own, with at most three minutes, and temporary files in
+# $T/tmp. An example may start a program in the background (the Kafka ones
+# start "agentctl kafka mock"), but must stop it: a process of its session
+# still running a few seconds after it ended is named on ERR and killed, and
+# the status is then 125.
+run_example() {
+	local pidfile="$T/example.pid" status=0 sid i
+	mkdir -p "$T/tmp"
+	rm -f "$pidfile"
+	TMPDIR="$T/tmp" timeout -k 5 180 setsid sh -c 'echo $$ > "$1"; exec sh -c "$2"' \
+		_ "$pidfile" "$1" > "$2" 2> "$3" < /dev/null || status=$?
+	sid=$(cat "$pidfile" 2> /dev/null) || sid=
+	[ -n "$sid" ] || { echo "example did not start" >> "$3"; echo 125; return; }
+	for i in $(seq 50); do
+		kill -0 -- "-$sid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 -- "-$sid" 2> /dev/null; then
+		{ echo "example left processes running:"; ps -o pid,args -s "$sid"; } >> "$3"
+		kill -KILL -- "-$sid" 2> /dev/null || true
+		status=125
+	fi
+	echo "$status"
+}
+
 # Run every example of one page from the top of the tree and check its exit
 # status (0 unless its description says "status N") and that it printed.
 run_examples() {
@@ -323,12 +375,10 @@ run_examples() {
 	ls -A > "$T/top.before"
 	for ((i = 1; i <= n; i++)); do
 		want=$(sed -n 's/.*status \([0-9][0-9]*\).*/\1/p' "$dir/$i.desc")
-		status=0
 		# the examples of the event store share one store, kept out of the tree
-		SOURCE_DATE_EPOCH=1700000000 AGENTKIT_WORKSPACE="$T/work" \
+		status=$(SOURCE_DATE_EPOCH=1700000000 AGENTKIT_WORKSPACE="$T/work" \
 			AGENTKIT_STORE="$T/work/agentkit.db" \
-			sh -c "$(cat "$dir/$i.sh")" > "$dir/$i.out" 2> "$dir/$i.err" < /dev/null ||
-			status=$?
+			run_example "$(cat "$dir/$i.sh")" "$dir/$i.out" "$dir/$i.err")
 		if [ "$status" -ne "${want:-0}" ] || [ ! -s "$dir/$i.out" ]; then
 			echo "$scd: example $i: $(cat "$dir/$i.desc")"
 			cat "$dir/$i.sh"
@@ -337,9 +387,11 @@ run_examples() {
 			false
 		fi
 	done
-	# examples leave nothing behind in the tree
+	# examples leave nothing behind in the tree, nor in the temporary directory
 	ls -A > "$T/top.after"
 	test_cmp "$T/top.before" "$T/top.after"
+	ls -A "$T/tmp" > "$T/tmp.after"
+	test_cmp /dev/null "$T/tmp.after"
 }
 
 @test "every example in agentctl(1) runs as documented" {
@@ -350,18 +402,33 @@ run_examples() {
 	run_examples man/agentkit.7.scd 3
 }
 
+@test "the example runner fails an example that leaves a process running" {
+	status=$(run_example 'sleep 300 & echo started' "$T/out" "$T/err")
+	[ "$status" -eq 125 ]
+	[ "$(cat "$T/out")" = started ]
+	grep -q 'example left processes running' "$T/err"
+	grep -q 'sleep 300' "$T/err"
+	# and one that stops what it started passes, with its own status
+	status=$(run_example 'sleep 300 & pid=$!; echo started; kill $pid; exit 3' "$T/out" "$T/err")
+	[ "$status" -eq 3 ]
+	[ ! -s "$T/err" ]
+}
+
 @test "examples with SOURCE_DATE_EPOCH print the same bytes twice" {
-	local dir="$T/ex" n i runs=0
+	local dir="$T/ex" n i runs=0 status
 	mkdir -p "$dir" "$T/work"
 	export AGENTKIT_WORKSPACE="$T/work" AGENTKIT_STORE="$T/work/agentkit.db"
 	n=$(extract_examples man/agentctl.1.scd "$dir")
 	ls -A > "$T/top.before"
 	for ((i = 1; i <= n; i++)); do
 		grep -q 'agentctl submit' "$dir/$i.sh" || continue
-		SOURCE_DATE_EPOCH=1700000000 sh -c "$(cat "$dir/$i.sh")" > "$dir/a" 2> /dev/null || true
-		SOURCE_DATE_EPOCH=1700000000 sh -c "$(cat "$dir/$i.sh")" > "$dir/b" 2> /dev/null || true
+		for run in a b; do
+			status=$(SOURCE_DATE_EPOCH=1700000000 \
+				run_example "$(cat "$dir/$i.sh")" "$dir/$run" "$dir/$run.err")
+			[ "$status" -ne 125 ] || { cat "$dir/$i.sh" "$dir/$run.err"; false; }
+		done
 		[ -s "$dir/a" ]
-		cmp "$dir/a" "$dir/b"
+		cmp "$dir/a" "$dir/b" || { cat "$dir/$i.sh"; diff "$dir/a" "$dir/b"; false; }
 		runs=$((runs + 1))
 	done
 	[ "$runs" -ge 3 ]

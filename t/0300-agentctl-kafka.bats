@@ -117,8 +117,12 @@ teardown() {
 		sleep 0.1
 	done
 	kill -TERM "$w1" "$w2"
-	wait "$w1" || true
-	wait "$w2" || true
+	s1=0 s2=0
+	wait "$w1" || s1=$?
+	wait "$w2" || s2=$?
+	grep -v 'kafka: FAIL' w1.err w2.err || true
+	[ "$s1" -eq 0 ]
+	[ "$s2" -eq 0 ]
 	agentctl log --json --type test.answered | wc -l > got
 	echo 600 > expect
 	test_cmp expect got
