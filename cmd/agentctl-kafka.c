@@ -23,7 +23,6 @@
 
 #define MAX_PROPS 64
 #define MAX_TOPICS 64
-#define DEFAULT_STORE "./agentkit.db"
 
 static struct {
 	struct kafka_opts k;
@@ -388,7 +387,6 @@ static int run_worker(struct agent *a, int argc, char **argv)
 {
 	struct worker_opts wo = WORKER_OPTS_INIT;
 	struct worker_stats st;
-	const char *spec;
 	struct store *s;
 	int rc;
 
@@ -402,9 +400,8 @@ static int run_worker(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, ak_errmsg());
 	if (!ko.ntopics)
 		return agent_usage_error(PROG, "worker needs the types it consumes (--in) or -t");
-	spec = config_get(a->cfg, "store");
-	if (!(s = store_open(spec && *spec ? spec : DEFAULT_STORE, NULL)))
-		return agent_die(PROG);
+	if (!(s = agentctl_open_store(a, NULL)))
+		return ak_errcode();
 	wo.kafka = &ko.k;
 	wo.group = ko.group;
 	wo.topics = ko.topics;

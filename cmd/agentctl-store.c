@@ -18,8 +18,6 @@
 #include "store.h"
 #include "banned.h"
 
-/* Where the store is when neither --store nor AGENTKIT_STORE names one. */
-#define DEFAULT_STORE "./agentkit.db"
 #define RECORD_BATCH (8u << 20)
 
 static struct {
@@ -110,7 +108,7 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct store *open_store(struct agent *a, const struct store_opts *opts)
+struct store *agentctl_open_store(struct agent *a, const struct store_opts *opts)
 {
 	const char *spec = config_get(a->cfg, "store");
 	struct store *s = store_open(spec && *spec ? spec : DEFAULT_STORE, opts);
@@ -140,7 +138,7 @@ static int run_record(struct agent *a, int argc, char **argv)
 	struct filter *f;
 	int status;
 
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	/* bigger batches make fewer transactions */
 	out_close(&a->out);
@@ -176,7 +174,7 @@ static int run_log(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, "log takes no operands (use --subject)");
 	if ((rc = time_bounds()))
 		return rc;
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	rc = history_log(s, &so.q, so.json, stdout) < 0 ? agent_die(PROG) : 0;
 	store_close(s);
@@ -192,7 +190,7 @@ static int run_replay(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, "replay takes no operands (use --subject)");
 	if ((rc = time_bounds()))
 		return rc;
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	rc = history_replay(s, &so.q, &a->out);
 	/* a failing output is reported by agent_finish */
@@ -208,7 +206,7 @@ static int run_status(struct agent *a, int argc, char **argv)
 
 	if (argc > 1)
 		return agent_usage_error(PROG, "status takes at most one feature");
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	rc = history_status(s, argc ? argv[0] : NULL, so.json, wall_ms(), stdout) < 0 ?
 	     agent_die(PROG) : 0;
@@ -223,7 +221,7 @@ static int run_show(struct agent *a, int argc, char **argv)
 
 	if (argc != 1)
 		return agent_usage_error(PROG, "show takes one feature");
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	rc = history_show(s, argv[0], so.json, stdout) < 0 ? agent_die(PROG) : 0;
 	store_close(s);
@@ -240,7 +238,7 @@ static int run_dlq(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, "dlq takes no operands");
 	if ((rc = time_bounds()))
 		return rc;
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	rc = history_dlq(s, &so.q, so.reemit ? &a->out : NULL, so.json, stdout, &skipped);
 	rc = rc < 0 ? (a->out.code ? a->out.code : agent_die(PROG)) : 0;
@@ -258,7 +256,7 @@ static int store_migrate_verb(struct agent *a)
 	int from, to, rc = 0;
 
 	opts.no_migrate = 1;
-	if (!(s = open_store(a, &opts)))
+	if (!(s = agentctl_open_store(a, &opts)))
 		return ak_errcode();
 	if (store_version(s, &from) < 0 || store_migrate(s, so.to) < 0 ||
 	    store_version(s, &to) < 0)
@@ -296,7 +294,7 @@ static int run_store(struct agent *a, int argc, char **argv)
 		snprintf(msg, sizeof(msg), "store %s takes no operands", argv[0]);
 		return agent_usage_error(PROG, msg);
 	}
-	if (!(s = open_store(a, NULL)))
+	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
 	if (!strcmp(argv[0], "vacuum")) {
 		if (store_vacuum(s) < 0)

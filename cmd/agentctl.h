@@ -56,6 +56,13 @@ extern const size_t agentctl_store_nverbs;
 extern const struct verb agentctl_kafka_verbs[];    /* publish, consume, worker, kafka */
 extern const size_t agentctl_kafka_nverbs;
 
+/* Where the store is when neither --store nor AGENTKIT_STORE names one. */
+#define DEFAULT_STORE "./agentkit.db"
+
+/* The store the configuration names, opened (NULL after printing why). */
+struct store_opts;
+struct store *agentctl_open_store(struct agent *a, const struct store_opts *opts);
+
 /* Open files (or stdin) one by one and run the filter over each. */
 int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv);
 

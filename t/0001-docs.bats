@@ -338,33 +338,6 @@ extract_examples() {
 		END { print n + 0 }'
 }
 
-# run_example SCRIPT OUT ERR: run SCRIPT with sh from the current directory,
-# stdout to OUT and stderr to ERR, and print its exit status. It runs in a
-# session of its own, with at most three minutes, and temporary files in
-# $T/tmp. An example may start a program in the background (the Kafka ones
-# start "agentctl kafka mock"), but must stop it: a process of its session
-# still running a few seconds after it ended is named on ERR and killed, and
-# the status is then 125.
-run_example() {
-	local pidfile="$T/example.pid" status=0 sid i
-	mkdir -p "$T/tmp"
-	rm -f "$pidfile"
-	TMPDIR="$T/tmp" timeout -k 5 180 setsid sh -c 'echo $$ > "$1"; exec sh -c "$2"' \
-		_ "$pidfile" "$1" > "$2" 2> "$3" < /dev/null || status=$?
-	sid=$(cat "$pidfile" 2> /dev/null) || sid=
-	[ -n "$sid" ] || { echo "example did not start" >> "$3"; echo 125; return; }
-	for i in $(seq 50); do
-		kill -0 -- "-$sid" 2> /dev/null || break
-		sleep 0.1
-	done
-	if kill -0 -- "-$sid" 2> /dev/null; then
-		{ echo "example left processes running:"; ps -o pid,args -s "$sid"; } >> "$3"
-		kill -KILL -- "-$sid" 2> /dev/null || true
-		status=125
-	fi
-	echo "$status"
-}
-
 # Run every example of one page from the top of the tree and check its exit
 # status (0 unless its description says "status N") and that it printed.
 run_examples() {
@@ -378,7 +351,7 @@ run_examples() {
 		# the examples of the event store share one store, kept out of the tree
 		status=$(SOURCE_DATE_EPOCH=1700000000 AGENTKIT_WORKSPACE="$T/work" \
 			AGENTKIT_STORE="$T/work/agentkit.db" \
-			run_example "$(cat "$dir/$i.sh")" "$dir/$i.out" "$dir/$i.err")
+			run_session 180 "$(cat "$dir/$i.sh")" "$dir/$i.out" "$dir/$i.err")
 		if [ "$status" -ne "${want:-0}" ] || [ ! -s "$dir/$i.out" ]; then
 			echo "$scd: example $i: $(cat "$dir/$i.desc")"
 			cat "$dir/$i.sh"
@@ -403,13 +376,13 @@ run_examples() {
 }
 
 @test "the example runner fails an example that leaves a process running" {
-	status=$(run_example 'sleep 300 & echo started' "$T/out" "$T/err")
+	status=$(run_session 180 'sleep 300 & echo started' "$T/out" "$T/err")
 	[ "$status" -eq 125 ]
 	[ "$(cat "$T/out")" = started ]
-	grep -q 'example left processes running' "$T/err"
+	grep -q 'left processes running' "$T/err"
 	grep -q 'sleep 300' "$T/err"
 	# and one that stops what it started passes, with its own status
-	status=$(run_example 'sleep 300 & pid=$!; echo started; kill $pid; exit 3' "$T/out" "$T/err")
+	status=$(run_session 180 'sleep 300 & pid=$!; echo started; kill $pid; exit 3' "$T/out" "$T/err")
 	[ "$status" -eq 3 ]
 	[ ! -s "$T/err" ]
 }
@@ -424,7 +397,7 @@ run_examples() {
 		grep -q 'agentctl submit' "$dir/$i.sh" || continue
 		for run in a b; do
 			status=$(SOURCE_DATE_EPOCH=1700000000 \
-				run_example "$(cat "$dir/$i.sh")" "$dir/$run" "$dir/$run.err")
+				run_session 180 "$(cat "$dir/$i.sh")" "$dir/$run" "$dir/$run.err")
 			[ "$status" -ne 125 ] || { cat "$dir/$i.sh" "$dir/$run.err"; false; }
 		done
 		[ -s "$dir/a" ]

@@ -33,28 +33,6 @@ readme_block() {
 		on && inblock' "$1"
 }
 
-# run_session SCRIPT OUT ERR: run SCRIPT with sh in a session of its own,
-# with at most five minutes, and print its exit status. A process of its
-# session still running a few seconds after it ended is named on ERR and
-# killed, and the status is then 125: the example must stop what it starts.
-run_session() {
-	local pidfile="$T/session.pid" status=0 sid i
-	TMPDIR="$T/tmp" timeout -k 5 300 setsid sh -c 'echo $$ > "$1"; exec sh "$2"' \
-		_ "$pidfile" "$1" > "$2" 2> "$3" < /dev/null || status=$?
-	sid=$(cat "$pidfile" 2> /dev/null) || sid=
-	[ -n "$sid" ] || { echo "did not start" >> "$3"; echo 125; return; }
-	for i in $(seq 50); do
-		kill -0 -- "-$sid" 2> /dev/null || break
-		sleep 0.1
-	done
-	if kill -0 -- "-$sid" 2> /dev/null; then
-		{ echo "left processes running:"; ps -o pid,args -s "$sid"; } >> "$3"
-		kill -KILL -- "-$sid" 2> /dev/null || true
-		status=125
-	fi
-	echo "$status"
-}
-
 @test "readme_block takes the first block of the section and nothing else" {
 	cat > "$T/readme" <<-'EOF'
 	## Before
@@ -98,7 +76,7 @@ run_session() {
 
 	ls -A > "$T/top.before"
 	export AGENTKIT_STORE="$T/agentkit.db" AGENTKIT_WORKSPACE="$T/work"
-	status=$(run_session "$T/example.sh" "$T/out" "$T/err")
+	status=$(run_session 300 "$(cat "$T/example.sh")" "$T/out" "$T/err")
 	[ "$status" -eq 0 ] || { cat "$T/err"; false; }
 
 	# consumed: every event submitted, each once, and nothing else
@@ -138,7 +116,7 @@ run_session() {
 
 @test "run_session fails a script that leaves a process running" {
 	echo 'sleep 300 & echo started' > "$T/bad.sh"
-	status=$(run_session "$T/bad.sh" "$T/out" "$T/err")
+	status=$(run_session 300 "$(cat "$T/bad.sh")" "$T/out" "$T/err")
 	[ "$status" -eq 125 ]
 	[ "$(cat "$T/out")" = started ]
 	grep -q 'sleep 300' "$T/err"

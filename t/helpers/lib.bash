@@ -63,3 +63,30 @@ store_setup() {
 store_count() {
 	agentctl log --json | wc -l
 }
+
+# run_session LIMIT SCRIPT OUT ERR: run the shell text SCRIPT with sh from
+# the current directory in a session of its own, for at most LIMIT seconds,
+# stdout to OUT and stderr to ERR, temporary files in $T/tmp, and print its
+# exit status. SCRIPT may start a program in the background (an example
+# starting "agentctl kafka mock") but must stop it: a process of its session
+# still running a few seconds after it ended is named on ERR and killed, and
+# the status is then 125.
+run_session() {
+	local limit=$1 pidfile="$T/session.pid" status=0 sid i
+	mkdir -p "$T/tmp"
+	rm -f "$pidfile"
+	TMPDIR="$T/tmp" timeout -k 5 "$limit" setsid sh -c 'echo $$ > "$1"; exec sh -c "$2"' \
+		_ "$pidfile" "$2" > "$3" 2> "$4" < /dev/null || status=$?
+	sid=$(cat "$pidfile" 2> /dev/null) || sid=
+	[ -n "$sid" ] || { echo "did not start" >> "$4"; echo 125; return; }
+	for i in $(seq 50); do
+		kill -0 -- "-$sid" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 -- "-$sid" 2> /dev/null; then
+		{ echo "left processes running:"; ps -o pid,args -s "$sid"; } >> "$4"
+		kill -KILL -- "-$sid" 2> /dev/null || true
+		status=125
+	fi
+	echo "$status"
+}
