@@ -41,7 +41,7 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -60,6 +60,7 @@ CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3)
 PQ_LIBS := $(shell $(PKG_CONFIG) --libs libpq)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka)
+CMARK_LIBS := $(shell $(PKG_CONFIG) --libs libcmark-gfm) -lcmark-gfm-extensions
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -98,7 +99,20 @@ KAFKA_OBJS += lib/worker.o
 KAFKA_LIB = lib/libagentkit-kafka.a
 KAFKA_LIBS = $(RDKAFKA_LIBS) -lpthread
 
-PROGRAMS = bin/agentctl
+# the business analyst's rules, linked only into agent-analyze
+ANALYZE_OBJS += lib/analyze/words.o
+ANALYZE_OBJS += lib/analyze/doc.o
+ANALYZE_OBJS += lib/analyze/classify.o
+ANALYZE_OBJS += lib/analyze/entity.o
+ANALYZE_OBJS += lib/analyze/question.o
+ANALYZE_OBJS += lib/analyze/qus.o
+ANALYZE_OBJS += lib/analyze/render.o
+ANALYZE_OBJS += lib/analyze/story.o
+ANALYZE_OBJS += lib/analyze/analyze.o
+ANALYZE_LIB = lib/libagentkit-analyze.a
+ANALYZE_LIBS = $(CMARK_LIBS)
+
+PROGRAMS = bin/agentctl bin/agent-analyze
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
@@ -132,14 +146,22 @@ $(STORE_LIB): $(STORE_OBJS)
 $(KAFKA_LIB): $(KAFKA_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(ANALYZE_LIB): $(ANALYZE_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
 		$(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
-		$(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+bin/agent-analyze: cmd/agent-analyze.o $(ANALYZE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-analyze.o $(ANALYZE_LIB) $(LIB) \
+		$(ANALYZE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
+		$(ANALYZE_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
@@ -190,8 +212,8 @@ man: $(MAN_PAGES)
 man/%: man/%.scd
 	$(SCDOC) < $< > $@
 
-completions: bin/agentctl
-	scripts/gen-completions bin/agentctl completions
+completions: $(PROGRAMS)
+	for p in $(PROGRAMS); do scripts/gen-completions $$p completions || exit; done
 
 demo: deps all
 	scripts/demo
@@ -215,8 +237,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(ANALYZE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -265,7 +265,7 @@ static int run_publish(struct agent *a, int argc, char **argv)
 	a->out.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	a->out.commit = publish_batch;
 	a->out.commit_ctx = p;
-	status = agentctl_filter_inputs(a, f, argc, argv);
+	status = agent_filter_inputs(a, f, argc, argv);
 	out_flush(&a->out);
 	if (a->out.code)
 		status = a->out.code;

@@ -150,7 +150,7 @@ static int run_record(struct agent *a, int argc, char **argv)
 	if (so.quiet)
 		a->out.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	record_attach(&rec, s, &a->out);
-	status = agentctl_filter_inputs(a, f, argc, argv);
+	status = agent_filter_inputs(a, f, argc, argv);
 	/* the last batch is stored before the store closes */
 	out_flush(&a->out);
 	if (a->out.code)

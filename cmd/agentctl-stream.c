@@ -97,35 +97,6 @@ static int run_submit(struct agent *a, int argc, char **argv)
 	return status;
 }
 
-int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv)
-{
-	int rc = 0, missing = 0, status;
-
-	/* a failing output is reported once, by agent_finish */
-	if (argc == 0 && filter_run(f, 0, "stdin") < 0 && !a->out.code)
-		log_error("%s", ak_errmsg());
-	for (int i = 0; i < argc; i++) {
-		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
-
-		/* like cat: say so, go on with the others, fail at the end */
-		if (fd < 0) {
-			log_error("cannot open '%s': %s", argv[i], strerror(errno));
-			missing = 1;
-			continue;
-		}
-		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
-		if (fd)
-			close(fd);
-		if (rc < 0 && a->out.code)
-			break;
-		if (rc < 0)
-			log_error("%s", ak_errmsg());
-	}
-	status = filter_status(f);
-	return missing && (status == 0 || status == AK_EXIT_GATE || status == AK_EXIT_DATAERR) ?
-	       AK_EXIT_IOERR : status;
-}
-
 static int validate_option(struct agent *a, int key, const char *arg)
 {
 	a->fopts.strict = 1;
@@ -140,7 +111,7 @@ static int run_validate(struct agent *a, int argc, char **argv)
 
 	if (!f)
 		return agent_die(PROG);
-	status = agentctl_filter_inputs(a, f, argc, argv);
+	status = agent_filter_inputs(a, f, argc, argv);
 	filter_free(f);
 	return status;
 }

@@ -63,7 +63,5 @@ extern const size_t agentctl_kafka_nverbs;
 struct store_opts;
 struct store *agentctl_open_store(struct agent *a, const struct store_opts *opts);
 
-/* Open files (or stdin) one by one and run the filter over each. */
-int agentctl_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv);
 
 #endif

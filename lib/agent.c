@@ -153,3 +153,32 @@ int agent_usage_error(const char *prog, const char *msg)
 	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, msg, prog);
 	return AK_EXIT_USAGE;
 }
+
+int agent_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv)
+{
+	int rc = 0, missing = 0, status;
+
+	/* a failing output is reported once, by agent_finish */
+	if (argc == 0 && filter_run(f, 0, "stdin") < 0 && !a->out.code)
+		log_error("%s", ak_errmsg());
+	for (int i = 0; i < argc; i++) {
+		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
+
+		/* like cat: say so, go on with the others, fail at the end */
+		if (fd < 0) {
+			log_error("cannot open '%s': %s", argv[i], strerror(errno));
+			missing = 1;
+			continue;
+		}
+		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
+		if (fd)
+			close(fd);
+		if (rc < 0 && a->out.code)
+			break;
+		if (rc < 0)
+			log_error("%s", ak_errmsg());
+	}
+	status = filter_status(f);
+	return missing && (status == 0 || status == AK_EXIT_GATE || status == AK_EXIT_DATAERR) ?
+	       AK_EXIT_IOERR : status;
+}

@@ -82,6 +82,14 @@ int agent_finish(struct agent *a, int status);
 /* "prog VERSION" and the versions of the linked libraries, on stdout. */
 void agent_print_version(const char *prog);
 
+/*
+ * Run filter f over each file of argv (argc of them; "-" is stdin), or
+ * over stdin when there is none. A file that cannot be opened is reported
+ * and skipped, like cat, and makes the status 74 at the end. Returns the
+ * exit status: filter_status, or 74.
+ */
+int agent_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv);
+
 /* Print "prog: message" for the last ak_error and return its exit class. */
 int agent_die(const char *prog);
 

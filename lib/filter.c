@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "error.h"
 #include "filter.h"
 #include "jscan.h"
@@ -304,7 +305,11 @@ static int consumes(const struct filter *f, const struct jscan_member *type)
 	return 0;
 }
 
-/* Run the handler on ev (borrowed); on failure emit agent.failed instead. */
+/*
+ * Run the handler on ev (borrowed). When it fails because its input is bad
+ * data (class 65), emit agent.rejected instead; on any other failure,
+ * agent.failed.
+ */
 static int handle(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno)
 {
 	json_t *data, *failed;
@@ -314,6 +319,18 @@ static int handle(struct filter *f, const json_t *ev, const char *origin, uint64
 	if (f->def.handle(f, ev, f->def.ctx) == 0)
 		return write_pending(f);
 	json_array_clear(f->pending);
+	if (ak_errcode() == AK_EXIT_DATAERR) {
+		char *copy = json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		struct buf reason = BUF_INIT;
+		int r;
+
+		buf_addf(&reason, "%s: %s", event_attr(ev, "type"), ak_errmsg());
+		r = copy ? reject(f, origin, lineno, copy, strlen(copy), reason.p ? reason.p : "",
+				  subject, event_attr(ev, "id")) : -1;
+		free(copy);
+		buf_release(&reason);
+		return r;
+	}
 	f->st.failed++;
 	if (!f->fail_code)
 		f->fail_code = ak_errcode() ? (int)ak_errcode() : AK_EXIT_SOFTWARE;

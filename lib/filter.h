@@ -11,8 +11,10 @@
  *    handles it; other agents pass it on unchanged;
  *  - a line that is not JSON, too long, or breaks the contract becomes an
  *    agent.rejected event and a message on stderr;
- *  - a handler that fails turns its input into agent.failed, and whatever it
- *    had emitted for that input is dropped, so outputs are all or nothing.
+ *  - a handler that fails turns its input into agent.failed, or into
+ *    agent.rejected when the failure's class is 65 (the input is bad data),
+ *    and whatever it had emitted for that input is dropped, so outputs are
+ *    all or nothing.
  *
  * Every input line leaves a trace. Output is flushed whenever no whole line
  * is waiting on the input, so pipelines stream.

@@ -599,7 +599,34 @@ static void test_input_copy(void)
 
 static int h_latin1(struct filter *f, const json_t *ev, void *ctx)
 {
-	return ak_error(AK_EXIT_DATAERR, "cannot read 'caf\xe9.txt'");
+	return ak_error(AK_EXIT_IOERR, "cannot read 'caf\xe9.txt'");
+}
+
+static int h_bad_data(struct filter *f, const json_t *ev, void *ctx)
+{
+	filter_emit(f, filter_event(f, "feature.half", "s", NULL, ev));
+	return ak_error(AK_EXIT_DATAERR, "data.text is empty");
+}
+
+/* A handler that finds its input to be bad data rejects it; what it had
+ * emitted is dropped, and the stream goes on. */
+static void test_handler_rejects(void)
+{
+	struct filter_def def = { .consumes = tested, .handle = h_bad_data };
+	char input[2048];
+	struct run r;
+	int n = snprintf(input, sizeof(input), "%s\n{\"ok\":1}\n",
+			 event_line("feature.tested", "e1", NULL, NULL));
+
+	run_filter(&def, &plain_opts, input, (size_t)n, NULL, NULL, &r);
+	is_int((long long)r.nlines, 3, "bad data in a handler: input, rejection, next line");
+	is_str(line_type(&r, 1), "agent.rejected", "the handler's bad data is a rejection");
+	is_str(data_str(&r, 1, "reason"), "feature.tested: data.text is empty",
+	       "the reason names the type and the handler's message");
+	is_str(data_str(&r, 1, "input_id"), "e1", "and the input's id");
+	is_str(r.raw[2], "{\"ok\":1}", "the stream goes on");
+	is_int(r.status, AK_EXIT_DATAERR, "status 65");
+	run_free(&r);
 }
 
 /*
@@ -622,7 +649,7 @@ static void test_not_utf8(void)
 	ok(data_int(&r, 0, "line") == 1, "agent.rejected keeps its data with a non-UTF-8 origin");
 	is_str(line_type(&r, 2), "agent.failed", "the failure");
 	ok(data_int(&r, 2, "line") == 2, "agent.failed keeps its data with a non-UTF-8 reason");
-	is_int(r.status, AK_EXIT_DATAERR, "status 65");
+	is_int(r.status, AK_EXIT_IOERR, "status 74: the handler's class");
 	run_free(&r);
 }
 
@@ -693,6 +720,7 @@ int main(void)
 	test_strict();
 	test_input_copy();
 	test_not_utf8();
+	test_handler_rejects();
 	test_status();
 	rmdir(tmpdir);
 	return done_testing();

@@ -1,0 +1,255 @@
+/*
+ * agent-analyze - the business analyst: requirement.submitted events (or
+ * {title, text} work items) in, requirement.analyzed events out, with the
+ * PRD, the Gherkin stories, the entity model and wireframes written to the
+ * workspace. Two more modes serve teams and tools: --lint checks a backlog
+ * of user stories, --classify sorts requirements into functional and the
+ * non-functional categories, one per line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "error.h"
+#include "event.h"
+#include "filter.h"
+#include "jsonl.h"
+#include "log.h"
+#include "workspace.h"
+#include "analyze/analyze.h"
+#include "analyze/qus.h"
+#include "banned.h"
+
+#define PROG "agent-analyze"
+
+extern char **environ;
+
+enum {
+	OPT_LINT = OPT_AGENT_LAST,
+	OPT_CLASSIFY,
+};
+
+static const struct opt analyze_opts[] = {
+	{ "lint", OPT_LINT, "FILE", "check a backlog of user stories (- for stdin)" },
+	{ "classify", OPT_CLASSIFY, NULL, "classify one requirement per line" },
+	OPT_END
+};
+
+static const char *const consumed[] = { "requirement.submitted", NULL };
+
+struct analyst {
+	struct agent *a;
+	struct workspace *ws;
+};
+
+static void usage(void)
+{
+	printf("Usage: %s [OPTION]... [FILE]...\n"
+	       "   or: %s --lint FILE\n"
+	       "   or: %s --classify [FILE]...\n"
+	       "Turn requirement.submitted events into requirement.analyzed events: user\n"
+	       "stories with acceptance criteria, classified NFRs, an entity model and open\n"
+	       "questions, with a PRD, Gherkin stories and wireframes in the workspace.\n\n"
+	       "Options:\n", PROG, PROG, PROG);
+	opts_help(stdout, analyze_opts);
+	printf("\nCommon options:\n");
+	opts_help(stdout, agent_common_opts);
+	printf("\nSee agent-analyze(1) and agentkit(7).\n");
+}
+
+static const char *data_str(const json_t *data, const char *key)
+{
+	return json_string_value(json_object_get(data, key));
+}
+
+static int handle(struct filter *f, const json_t *ev, void *ctx)
+{
+	struct analyst *an = ctx;
+	const json_t *data = json_object_get(ev, "data");
+	const char *subject = json_string_value(json_object_get(ev, "subject"));
+	const char *text = data_str(data, "text"), *format = data_str(data, "format");
+	struct buf dir = BUF_INIT;
+	json_t *analysis, *out;
+	int markdown;
+
+	if (!text)
+		return ak_error(AK_EXIT_DATAERR, "data.text is missing or not a string");
+	if (!subject)
+		return ak_error(AK_EXIT_DATAERR, "the event has no subject");
+	markdown = format ? !strcmp(format, "markdown") : 1;
+	analysis = analyze_document(data_str(data, "title"), text,
+				    json_string_length(json_object_get(data, "text")), markdown);
+	if (!analysis)
+		return -1;
+	if (!an->ws && !(an->ws = workspace_open(config_get(an->a->cfg, "workspace")))) {
+		json_decref(analysis);
+		return -1;
+	}
+	if (buf_addf(&dir, "%s/agent-analyze", subject) < 0 ||
+	    analyze_write_artifacts(an->ws, dir.p, analysis) < 0) {
+		buf_release(&dir);
+		json_decref(analysis);
+		return -1;
+	}
+	buf_release(&dir);
+	out = filter_event(f, "requirement.analyzed", subject, analysis, ev);
+	return out ? filter_emit(f, out) : -1;
+}
+
+static int write_stdout(void *ctx, const char *line, size_t len)
+{
+	struct out *o = ctx;
+	return out_line(o, line, len);
+}
+
+/* --lint: exit 1 when a story has a defect, like any gate. */
+static int run_lint(struct agent *a, const char *path)
+{
+	struct buf backlog;
+	long defects;
+
+	buf_init(&backlog, a->fopts.max_line);
+	if (buf_read_file(&backlog, path) < 0) {
+		buf_release(&backlog);
+		return agent_die(PROG);
+	}
+	defects = qus_lint(backlog.p ? backlog.p : "", backlog.len, write_stdout, &a->out);
+	buf_release(&backlog);
+	if (defects < 0)
+		return a->out.code ? a->out.code : agent_die(PROG);
+	if (defects)
+		log_info("%ld defect%s found", defects, defects == 1 ? "" : "s");
+	return defects ? AK_EXIT_GATE : 0;
+}
+
+/* --classify: one requirement per line in, one JSON object per line out. */
+static int classify_fd(struct agent *a, int fd, const char *name)
+{
+	struct jsonl_reader r;
+	struct jsonl_line l;
+	struct buf line = BUF_INIT;
+	int rc, status = 0;
+
+	if (jsonl_init(&r, fd, name, a->fopts.max_line) < 0)
+		return agent_die(PROG);
+	while ((rc = jsonl_next(&r, &l)) > 0) {
+		if (l.too_long || l.has_nul) {
+			log_error("%s:%llu: %s", name, (unsigned long long)l.lineno,
+				  l.too_long ? "line too long" : "not text (NUL byte)");
+			status = AK_EXIT_DATAERR;
+			continue;
+		}
+		buf_reset(&line);
+		if (analyze_classify_line(l.p, l.len, &line) < 0 ||
+		    out_line(&a->out, line.p, line.len) < 0) {
+			status = a->out.code ? a->out.code : agent_die(PROG);
+			break;
+		}
+		if (!jsonl_buffered(&r) && out_flush(&a->out) < 0) {
+			status = a->out.code;
+			break;
+		}
+	}
+	if (rc < 0 && !status)
+		status = agent_die(PROG);
+	jsonl_release(&r);
+	buf_release(&line);
+	return status;
+}
+
+static int run_classify(struct agent *a, int argc, char **argv)
+{
+	int status = 0;
+
+	if (!argc)
+		return classify_fd(a, 0, "stdin");
+	for (int i = 0; i < argc && status != AK_EXIT_IOERR; i++) {
+		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
+		int r;
+
+		if (fd < 0) {
+			log_error("cannot open '%s': %s", argv[i], strerror(errno));
+			status = AK_EXIT_IOERR;
+			continue;
+		}
+		r = classify_fd(a, fd, fd ? argv[i] : "stdin");
+		if (fd)
+			close(fd);
+		if (r && !status)
+			status = r;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a;
+	struct opts o;
+	const char *arg, *lint = NULL;
+	int k, classify = 0, status;
+
+	if (agent_init(&a, PROG) < 0)
+		return agent_die(PROG);
+	opts_begin(&o, PROG, agent_common_opts, analyze_opts, argc, argv, 0);
+	while ((k = opts_next(&o, &arg)) != -1) {
+		int r;
+		if (k == '?')
+			return agent_usage_error(PROG, opts_error(&o));
+		if ((r = agent_option(&a, k, arg)) < 0)
+			return agent_usage_error(PROG, ak_errmsg());
+		if (r)
+			continue;
+		if (k == OPT_LINT)
+			lint = arg;
+		else if (k == OPT_CLASSIFY)
+			classify = 1;
+	}
+	if (a.help) {
+		usage();
+		return agent_finish(&a, 0);
+	}
+	if (a.version) {
+		agent_print_version(PROG);
+		return agent_finish(&a, 0);
+	}
+	if (a.list_options) {
+		opts_list(stdout, "", agent_common_opts);
+		opts_list(stdout, "", analyze_opts);
+		return agent_finish(&a, 0);
+	}
+	if (lint && classify)
+		return agent_usage_error(PROG, "--lint and --classify are different modes");
+	if (lint && opts_index(&o) < argc)
+		return agent_usage_error(PROG, "--lint takes one FILE and no operands");
+	if (agent_start(&a, "agentkit/agent-analyze", environ) < 0)
+		return agent_die(PROG);
+	if (!strcmp(config_get(a.cfg, "engine"), "llm")) {
+		log_error("the llm engine is not available yet in this version; "
+			  "use --engine rules (the default)");
+		return agent_finish(&a, AK_EXIT_UNAVAILABLE);
+	}
+	if (lint)
+		return agent_finish(&a, run_lint(&a, lint));
+	if (classify)
+		return agent_finish(&a, run_classify(&a, argc - opts_index(&o), argv + opts_index(&o)));
+
+	struct analyst an = { &a, NULL };
+	struct filter_def def = {
+		.consumes = consumed,
+		.item_type = "requirement.submitted",
+		.handle = handle,
+		.ctx = &an,
+	};
+	struct filter *f = filter_new(&def, &a.fopts, &a.ec, &a.out);
+	if (!f)
+		return agent_die(PROG);
+	status = agent_filter_inputs(&a, f, argc - opts_index(&o), argv + opts_index(&o));
+	filter_free(f);
+	workspace_free(an.ws);
+	return agent_finish(&a, status);
+}
