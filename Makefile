@@ -5,7 +5,7 @@
 #   make SANITIZE=address,undefined check
 #   make DEVELOPER=1          strict warnings, warnings are errors
 #   make install PREFIX=/usr/local DESTDIR=
-#   make bench | fuzz | man | completions | demo
+#   make bench | eval | fuzz | man | completions | demo
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -123,7 +123,7 @@ FUZZ_BINS := $(FUZZ_SRCS:.c=)
 MAN_SRCS := $(wildcard man/*.scd)
 MAN_PAGES := $(MAN_SRCS:.scd=)
 
-.PHONY: all check unit-test bats-test pg-test install uninstall clean bench fuzz \
+.PHONY: all check unit-test bats-test pg-test install uninstall clean bench eval fuzz \
 	man completions demo deps FORCE
 .DELETE_ON_ERROR:
 
@@ -189,6 +189,14 @@ unit-test: $(UNIT_TESTS)
 bats-test: $(PROGRAMS) $(HELPERS)
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" $(BATS) t/
 
+# The requirement classifier against the labelled sets in t/data.
+eval: bin/agent-analyze
+	@for set in t/data/requirements.tsv t/data/requirements-holdout.tsv; do \
+		echo "== $$set"; \
+		grep -v '^#' $$set | grep . | cut -f2- | bin/agent-analyze --classify | \
+			t/helpers/classify-score $$set || exit; \
+	done
+
 bench: $(PROGRAMS) $(HELPERS)
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" t/perf/run
 
@@ -198,6 +206,13 @@ t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS:.o=.c)
 	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
 		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(CORE_LIBS)
+
+# the analysis rules, with cmark-gfm
+t/fuzz/fuzz-analyze: t/fuzz/fuzz-analyze.c $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c)
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c) \
+		$(ANALYZE_LIBS) $(CORE_LIBS)
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \

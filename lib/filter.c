@@ -361,6 +361,18 @@ static int pass(struct filter *f, const char *p, size_t len)
 	return out_line(f->out, p, len) < 0 ? out_failed(f) : 0;
 }
 
+/* Why jansson refused a line that jscan accepted, in our words. */
+static const char *load_error(const json_error_t *e, char *why, size_t cap)
+{
+	if (strstr(e->text, "JSON_ALLOW_NUL"))
+		snprintf(why, cap, "a string holds a NUL character (\\u0000)");
+	else if (strstr(e->text, "duplicate object key"))
+		snprintf(why, cap, "a member name appears twice: %s", e->text);
+	else
+		snprintf(why, cap, "not valid JSON: %s", e->text);
+	return why;
+}
+
 /* Wrap a work item (a JSON object that is not an event) and handle it. */
 static int wrap_item(struct filter *f, const char *p, size_t len, const char *origin,
 		     uint64_t lineno)
@@ -372,8 +384,11 @@ static int wrap_item(struct filter *f, const char *p, size_t len, const char *or
 	json_t *ev;
 	int rc;
 
+	char why[256];
+
 	if (!item)
-		return reject(f, origin, lineno, p, len, jerr.text, NULL, NULL);
+		return reject(f, origin, lineno, p, len, load_error(&jerr, why, sizeof(why)),
+			      NULL, NULL);
 	title = json_string_value(json_object_get(item, "title"));
 	text = json_string_value(json_object_get(item, "text"));
 	subject = json_string_value(json_object_get(item, "subject"));
@@ -440,10 +455,9 @@ static int one_line(struct filter *f, const struct jsonl_line *l, const char *or
 		return pass(f, l->p, l->len);
 
 	ev = json_loadb(l->p, l->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!ev) {
-		snprintf(why, sizeof(why), "not valid JSON: %s", jerr.text);
-		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);
-	}
+	if (!ev)
+		return reject(f, origin, l->lineno, l->p, l->len,
+			      load_error(&jerr, why, sizeof(why)), subject, id);
 	if (f->opts.strict && validate_data(ev, why, sizeof(why)) < 0) {
 		json_decref(ev);
 		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);

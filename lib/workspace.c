@@ -534,6 +534,7 @@ static const struct {
 	{ ".tar.gz", "application/gzip" },
 	{ ".json", "application/json" },
 	{ ".md", "text/markdown" },
+	{ ".feature", "text/x-gherkin" },
 	{ ".yaml", "application/yaml" },
 	{ ".yml", "application/yaml" },
 	{ ".html", "text/html" },

@@ -408,3 +408,22 @@ run_examples() {
 	ls -A > "$T/top.after"
 	test_cmp "$T/top.before" "$T/top.after"
 }
+
+@test "the options of agent-analyze(1) are those of --help" {
+	man=man/agent-analyze.1.scd
+	scd_section "$man" "# OPTIONS" > options.scd
+	agent-analyze --help | help_block "Options" > expect
+	[ -s expect ]
+	scd_section options.scd "## Options" | scd_terms > got
+	test_cmp expect got
+	agent-analyze --help | help_block "Common options" > expect
+	scd_section options.scd "## Common options" | scd_terms > got
+	test_cmp expect got
+	# and the common options are agentctl's
+	agentctl --help | help_block "Common options" > agentctl.common
+	test_cmp agentctl.common got
+}
+
+@test "every example in agent-analyze(1) runs as documented" {
+	run_examples man/agent-analyze.1.scd 5
+}

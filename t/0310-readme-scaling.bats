@@ -23,16 +23,6 @@ teardown() {
 	common_teardown
 }
 
-# readme_block FILE SECTION: the lines of the first ``` code block of the
-# "## SECTION" section of FILE (up to the next "## " heading).
-readme_block() {
-	awk -v head="## $2" '
-		$0 == head { on = 1; next }
-		on && /^## / { exit }
-		on && /^```/ { if (inblock) exit; inblock = 1; next }
-		on && inblock' "$1"
-}
-
 @test "readme_block takes the first block of the section and nothing else" {
 	cat > "$T/readme" <<-'EOF'
 	## Before

@@ -247,8 +247,7 @@ static int sort_units(struct analysis *an)
 				return -1;
 			continue;
 		}
-		if (words_split(&an->w, u->text, u->len) < 0 ||
-		    entity_model_add(an->model, &an->w) < 0)
+		if (words_split(&an->w, u->text, u->len) < 0)
 			return -1;
 		if (u->section >= 0 && is_goal_section(section) &&
 		    (u->kind != UNIT_ITEM_MORE)) {
@@ -259,8 +258,12 @@ static int sort_units(struct analysis *an)
 				continue;
 			}
 		}
+		/* goals are not facts about the data; everything else may be */
+		if (entity_model_add(an->model, &an->w) < 0)
+			return -1;
 		story_shape(&an->w, u->kind == UNIT_ITEM, section, &sh);
-		if (sh.kind == SHAPE_NONE)
+		/* a list item is a requirement even without a modal verb */
+		if (sh.kind == SHAPE_NONE && u->kind != UNIT_ITEM)
 			continue;
 		if (classify_requirement(&an->w, &c) < 0)
 			return -1;
@@ -273,8 +276,8 @@ static int sort_units(struct analysis *an)
 				return -1;
 			continue;
 		}
-		if (sh.kind == SHAPE_RULE)
-			continue;   /* collected before, for every story to see */
+		if (sh.kind == SHAPE_RULE || sh.kind == SHAPE_NONE)
+			continue;   /* rules were collected before, for every story to see */
 		size_t first = an->stories.n;
 		if (story_extract(&an->w, u->text, u->len, &sh, an->role, &an->stories) < 0)
 			return -1;
@@ -292,9 +295,10 @@ static int build_stories(struct analysis *an)
 	const char **texts = calloc(an->stories.n + 1, sizeof(*texts));
 	size_t *lens = calloc(an->stories.n + 1, sizeof(*lens));
 	json_t *set = json_array();
+	struct story_rules *rules = story_rules_new(an->rules, an->nrules);
 	int r = -1;
 
-	if (!arr || !texts || !lens || !set)
+	if (!arr || !texts || !lens || !set || !rules)
 		goto out;
 	for (size_t i = 0; i < an->stories.n; i++) {
 		const struct story *st = &an->stories.v[i];
@@ -310,7 +314,7 @@ static int build_stories(struct analysis *an)
 		texts[i] = text;
 		lens[i] = strlen(text);
 		if (qus_check(text, lens[i], quality) < 0 ||
-		    !(crit = story_criteria(st, an->rules, an->nrules))) {
+		    !(crit = story_criteria(st, rules))) {
 			json_decref(quality);
 			goto out;
 		}
@@ -344,6 +348,7 @@ out:
 		free((char *)texts[i]);
 	free(texts);
 	free(lens);
+	story_rules_free(rules);
 	json_decref(set);
 	json_decref(arr);
 	return r < 0 ? oom() : 0;
@@ -506,6 +511,29 @@ int analyze_write_artifacts(struct workspace *ws, const char *dir, json_t *a)
 
 /* --- the classifier's interface ------------------------------------------ */
 
+/* A new JSON string of p[0..n), invalid UTF-8 bytes as U+FFFD. NULL on ENOMEM. */
+static json_t *utf8_string(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	if (jscan_utf8_ok(p, n))
+		return json_stringn(p, n);
+	while (s < end) {
+		size_t l = *s < 0x80 ? 1 : jscan_utf8_len(s, end);
+		if (l ? buf_add(&b, s, l) : buf_add(&b, "\xef\xbf\xbd", 3)) {
+			buf_release(&b);
+			return NULL;
+		}
+		s += l ? l : 1;
+	}
+	j = json_stringn(b.p ? b.p : "", b.len);
+	buf_release(&b);
+	return j;
+}
+
+/* A line that is not UTF-8 is still classified: its bad bytes become U+FFFD. */
 int analyze_classify_line(const char *line, size_t len, struct buf *out)
 {
 	struct words w = WORDS_INIT;
@@ -516,7 +544,8 @@ int analyze_classify_line(const char *line, size_t len, struct buf *out)
 
 	if (words_split(&w, line, len) < 0 || classify_requirement(&w, &c) < 0)
 		goto out;
-	o = json_pack("{s:s%, s:s, s:s}", "text", line, len, "class", c.category, "cue", c.cue);
+	o = json_pack("{s:o, s:s, s:o}", "text", utf8_string(line, len), "class", c.category,
+		      "cue", utf8_string(c.cue, strlen(c.cue)));
 	if (!o) {
 		oom();
 		goto out;

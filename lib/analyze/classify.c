@@ -10,9 +10,15 @@
  * main verb weighs for "functional": "shall allow", "can record", an
  * imperative "Search for ...", and single cue words that come after that
  * verb count half, since they name what the feature handles ("record the
- * speed of each vehicle" is not about performance). A non-functional
- * category wins when its score reaches CLASSIFY_MIN and beats the
- * functional weight; ties go to the category listed first in
+ * speed of each vehicle" is not about performance), except words marked
+ * Q that name a quality whatever they describe ("intuitive", "sound",
+ * "releases"), so a feature verb does not beat a clear quality. A feature
+ * in the passive ("shall be returned to the user") weighs 1. Domain nouns
+ * count only in their quality sense: "audit trail" not "audit report",
+ * "scale to" not "a scale of 1 to 10", "be available" not when a report
+ * or a list is the subject, "100% of the time" is a rule not an uptime.
+ * A non-functional category wins when its score reaches CLASSIFY_MIN and
+ * beats the functional weight; ties go to the category listed first in
  * classify_categories. Otherwise the sentence is functional.
  *
  * Matching is by the first three bytes of each cue's first word: an index
@@ -46,12 +52,24 @@ const char *const classify_categories[] = {
 /* The phrase is kept in the entry so that indexing the table reads it in order. */
 struct cue {
 	char phrase[40];    /* longest today: 31 bytes */
-	unsigned char cat;
+	unsigned char cat;  /* enum cat, with Q or-ed in */
 	unsigned char weight;
 };
 
+/*
+ * Or-ed into a single-word cue's category when the word names a quality
+ * whatever it describes ("intuitive", "sound", "releases"): such a cue
+ * weighs in full after the main verb.
+ */
+#define Q 0x40
+#define CUE_CAT(c) ((c)->cat & ~Q)
+
 static const struct cue cues[] = {
 	/* functional: phrases that carry an NFR word but name a feature */
+	{ "colour code*", C_FUNC, 6 },
+	{ "color code*", C_FUNC, 6 },
+	{ "colour-cod*", C_FUNC, 6 },
+	{ "color-cod*", C_FUNC, 6 },
 	{ "look up", C_FUNC, 3 },
 	{ "maintenance request*", C_FUNC, 4 },
 	{ "reset the password", C_FUNC, 3 },
@@ -59,6 +77,19 @@ static const struct cue cues[] = {
 	{ "forgotten password*", C_FUNC, 3 },
 
 	/* security */
+	{ "audit trail*", C_SE, 5 },
+	{ "audit log*", C_SE, 5 },
+	{ "audited", C_SE, 4 },
+	{ "auditing", C_SE, 4 },
+	{ "auditable", C_SE, 4 },
+	{ "valid data", C_SE, 3 },
+	{ "invalid data", C_SE, 3 },
+	{ "only valid", C_SE, 4 },
+	{ "cookie*", C_SE, 3 },
+	{ "login details", C_SE, 4 },
+	{ "login information", C_SE, 4 },
+	{ "cannot be viewed", C_SE, 4 },
+	{ "cannot be seen", C_SE, 4 },
 	{ "log out", C_SE, 3 },
 	{ "of inactivity", C_SE, 3 },
 	{ "allow only", C_SE, 5 },
@@ -120,7 +151,10 @@ static const struct cue cues[] = {
 	{ "sensitive", C_SE, 3 },
 	{ "protect*", C_SE, 3 },
 	{ "against unauthori*", C_SE, 3 },
-	{ "prevent*", C_SE, 3 },
+	{ "prevent*", C_SE, 1 },
+	{ "prevent anyone", C_SE, 4 },
+	{ "prevent other users", C_SE, 4 },
+	{ "prevent access", C_SE, 4 },
 	{ "personal data", C_SE, 3 },
 	{ "personal information", C_SE, 2 },
 	{ "log in", C_SE, 1 },
@@ -146,7 +180,6 @@ static const struct cue cues[] = {
 	{ "only be allowed", C_SE, 4 },
 	{ "shall only", C_SE, 2 },
 	{ "must only", C_SE, 2 },
-	{ "audit*", C_SE, 3 },
 	{ "firewall*", C_SE, 5 },
 	{ "vpn", C_SE, 4 },
 	{ "certificate*", C_SE, 2 },
@@ -188,6 +221,15 @@ static const struct cue cues[] = {
 	{ "cannot be changed", C_SE, 2 },
 
 	/* usability */
+	{ "help section", C_US, 5 },
+	{ "clear help", C_US, 4 },
+	{ "one click", C_US, 4 },
+	{ "clear feedback", C_US, 4 },
+	{ "feedback", C_US | Q, 2 },
+	{ "locale", C_US, 3 },
+	{ "user's country", C_US, 3 },
+	{ "conventions", C_US, 3 },
+	{ "obvious", C_US | Q, 4 },
 	{ "steps", C_US, 2 },
 	{ "provide help", C_US, 4 },
 	{ "clear instructions", C_US, 4 },
@@ -199,14 +241,19 @@ static const struct cue cues[] = {
 	{ "easy to understand", C_US, 6 },
 	{ "easy", C_US, 3 },
 	{ "easily", C_US, 2 },
-	{ "user-friendly", C_US, 6 },
+	{ "user-friendly", C_US | Q, 6 },
 	{ "user friendly", C_US, 6 },
-	{ "intuitive*", C_US, 5 },
-	{ "usable", C_US, 5 },
+	{ "intuitive*", C_US | Q, 5 },
+	{ "usable", C_US | Q, 5 },
 	{ "usability", C_US, 6 },
-	{ "learnable", C_US, 6 },
+	{ "learnable", C_US | Q, 6 },
 	{ "learn*", C_US, 3 },
 	{ "training", C_US, 3 },
+	{ "of training", C_US, 4 },
+	{ "receive training", C_US, 4 },
+	{ "training on", C_US, 4 },
+	{ "training session*", C_US, 4 },
+	{ "without training", C_US, 5 },
 	{ "trained", C_US, 2 },
 	{ "without help", C_US, 4 },
 	{ "without assistance", C_US, 4 },
@@ -227,8 +274,8 @@ static const struct cue cues[] = {
 	{ "recover from a mistake", C_US, 4 },
 	{ "elderly", C_US, 2 },
 	{ "literacy", C_US, 4 },
-	{ "clicks", C_US, 3 },
-	{ "keystrokes", C_US, 4 },
+	{ "clicks", C_US | Q, 3 },
+	{ "keystrokes", C_US | Q, 4 },
 	{ "shortcut*", C_US, 3 },
 	{ "satisf*", C_US, 3 },
 	{ "tutorial*", C_US, 3 },
@@ -290,16 +337,23 @@ static const struct cue cues[] = {
 	{ "to use the", C_US, 1 },
 
 	/* performance */
+	{ "acceptable time", C_PE, 6 },
+	{ "reasonable time", C_PE, 6 },
+	{ "timely manner", C_PE, 6 },
+	{ "in parallel", C_PE, 3 },
+	{ "parallel processing", C_PE, 5 },
+	{ "multi-thread*", C_PE, 5 },
+	{ "load balanc*", C_PE, 5 },
 	{ "ram", C_PE, 4 },
 	{ "consume*", C_PE, 2 },
 	{ "response time*", C_PE, 6 },
 	{ "respond*", C_PE, 3 },
-	{ "responsive", C_PE, 4 },
-	{ "latency", C_PE, 5 },
-	{ "throughput", C_PE, 5 },
-	{ "fast", C_PE, 3 },
+	{ "responsive", C_PE | Q, 4 },
+	{ "latency", C_PE | Q, 5 },
+	{ "throughput", C_PE | Q, 5 },
+	{ "fast", C_PE | Q, 3 },
 	{ "faster", C_PE, 3 },
-	{ "quick", C_PE, 3 },
+	{ "quick", C_PE | Q, 3 },
 	{ "quickly", C_PE, 3 },
 	{ "speed", C_PE, 4 },
 	{ "promptly", C_PE, 3 },
@@ -343,13 +397,27 @@ static const struct cue cues[] = {
 	{ "efficient*", C_PE, 1 },
 	{ "processing time", C_PE, 5 },
 	{ "turnaround", C_PE, 4 },
-	{ "timely", C_PE, 3 },
+	{ "timely", C_PE | Q, 3 },
 	{ "instant*", C_PE, 3 },
 	{ "immediately", C_PE, 1 },
 	{ "within # second*", C_PE, 2 },
 	{ "storage on", C_PE, 2 },
 
 	/* operational */
+	{ "programming language*", C_O, 5 },
+	{ "developed with", C_O, 4 },
+	{ "developed in", C_O, 4 },
+	{ "written in", C_O, 4 },
+	{ "libraries", C_O, 3 },
+	{ "cd", C_O, 4 },
+	{ "dvd", C_O, 4 },
+	{ "usb", C_O, 3 },
+	{ "already own*", C_O, 4 },
+	{ "already has", C_O, 3 },
+	{ "already have", C_O, 3 },
+	{ "currently owned", C_O, 4 },
+	{ "csv", C_O, 3 },
+	{ "xml", C_O, 3 },
 	{ "mysql", C_O, 3 },
 	{ "postgresql", C_O, 3 },
 	{ "sql", C_O, 2 },
@@ -416,7 +484,10 @@ static const struct cue cues[] = {
 	{ "be used outdoors", C_O, 2 },
 	{ "used by", C_O, 1 },
 	{ "used at", C_O, 2 },
-	{ "web service", C_O, 3 },
+	{ "web service", C_O, 1 },
+	{ "send data to", C_O, 4 },
+	{ "sends data to", C_O, 4 },
+	{ "transfer data to", C_O, 4 },
 	{ "hl7", C_O, 4 },
 	{ "edi", C_O, 4 },
 	{ "single sign-on", C_O, 3 },
@@ -466,11 +537,22 @@ static const struct cue cues[] = {
 	{ "the customer's own", C_O, 2 },
 
 	/* look and feel */
+	{ "sound", C_LF | Q, 3 },
+	{ "sounds", C_LF | Q, 3 },
+	{ "music", C_LF | Q, 3 },
+	{ "be offensive", C_LF, 5 },
+	{ "offensive to", C_LF, 5 },
+	{ "appeal to", C_LF, 5 },
+	{ "similar format", C_LF, 5 },
+	{ "user interface guidelines", C_LF, 6 },
+	{ "ui guidelines", C_LF, 6 },
+	{ "interface guidelines", C_LF, 5 },
+	{ "hand-drawn", C_LF | Q, 4 },
 	{ "look and feel", C_LF, 6 },
 	{ "colour*", C_LF, 5 },
 	{ "color*", C_LF, 5 },
 	{ "colour-blind", C_LF, 1 },
-	{ "appearance", C_LF, 6 },
+	{ "appearance", C_LF | Q, 6 },
 	{ "appear", C_LF, 2 },
 	{ "appear professional", C_LF, 3 },
 	{ "appear uncluttered", C_LF, 3 },
@@ -479,12 +561,14 @@ static const struct cue cues[] = {
 	{ "look of", C_LF, 4 },
 	{ "look professional", C_LF, 5 },
 	{ "look modern", C_LF, 5 },
-	{ "look", C_LF, 2 },
+	{ "look", C_LF | Q, 3 },
+	{ "the same look", C_LF, 5 },
+	{ "look as", C_LF, 3 },
 	{ "looks", C_LF, 2 },
 	{ "font*", C_LF, 5 },
 	{ "typeface*", C_LF, 6 },
 	{ "logo*", C_LF, 4 },
-	{ "style", C_LF, 3 },
+	{ "style", C_LF | Q, 3 },
 	{ "style guide", C_LF, 4 },
 	{ "styles", C_LF, 2 },
 	{ "theme", C_LF, 4 },
@@ -492,9 +576,9 @@ static const struct cue cues[] = {
 	{ "design", C_LF, 2 },
 	{ "visual*", C_LF, 4 },
 	{ "visually", C_LF, 4 },
-	{ "attractive", C_LF, 5 },
-	{ "appealing", C_LF, 5 },
-	{ "aesthetic*", C_LF, 6 },
+	{ "attractive", C_LF | Q, 5 },
+	{ "appealing", C_LF | Q, 5 },
+	{ "aesthetic*", C_LF | Q, 6 },
 	{ "modern", C_LF, 3 },
 	{ "professional", C_LF, 2 },
 	{ "brand", C_LF, 2 },
@@ -521,7 +605,7 @@ static const struct cue cues[] = {
 	{ "corporate", C_LF, 2 },
 	{ "playful", C_LF, 4 },
 	{ "childish", C_LF, 3 },
-	{ "stylish", C_LF, 5 },
+	{ "stylish", C_LF | Q, 5 },
 	{ "pleasing", C_LF, 5 },
 	{ "pleasant", C_LF, 4 },
 	{ "beautiful", C_LF, 5 },
@@ -546,17 +630,17 @@ static const struct cue cues[] = {
 	{ "printed", C_LF, 1 },
 
 	/* availability */
+	{ "remain available", C_A, 4 },
+	{ "in operation", C_A, 3 },
+	{ "day and night", C_A, 4 },
 	{ "be down", C_A, 4 },
-	{ "availab*", C_A, 1 },
 	{ "availability", C_A, 6 },
 	{ "be available", C_A, 4 },
 	{ "available for use", C_A, 4 },
-	{ "available to", C_A, 2 },
-	{ "available at", C_A, 2 },
 	{ "available during", C_A, 3 },
-	{ "uptime", C_A, 6 },
+	{ "uptime", C_A | Q, 6 },
 	{ "up time", C_A, 6 },
-	{ "downtime", C_A, 6 },
+	{ "downtime", C_A | Q, 6 },
 	{ "down time", C_A, 6 },
 	{ "24/7", C_A, 6 },
 	{ "# hours a day", C_A, 4 },
@@ -572,7 +656,6 @@ static const struct cue cues[] = {
 	{ "offline", C_A, 2 },
 	{ "online every", C_A, 3 },
 	{ "online during", C_A, 3 },
-	{ "of the time", C_A, 4 },
 	{ "maintenance window*", C_A, 4 },
 	{ "scheduled maintenance", C_A, 4 },
 	{ "planned downtime", C_A, 2 },
@@ -597,16 +680,28 @@ static const struct cue cues[] = {
 	{ "accessible from", C_A, 1 },
 	{ "whenever", C_A, 2 },
 	{ "taking the whole system offline", C_A, 3 },
-	{ "unavailable", C_A, 5 },
+	{ "be unavailable", C_A, 5 },
+	{ "is unavailable", C_A, 3 },
 	{ "be online", C_A, 4 },
 	{ "mean time between failures", C_A, 6 },
 	{ "mtbf", C_A, 6 },
 
 	/* scalability */
+	{ "scalab*", C_SC | Q, 6 },
+	{ "scale up", C_SC, 5 },
+	{ "scale out", C_SC, 5 },
+	{ "scale to", C_SC, 5 },
+	{ "scales to", C_SC, 5 },
+	{ "scale with", C_SC, 5 },
+	{ "scale horizontally", C_SC, 5 },
+	{ "scale vertically", C_SC, 5 },
+	{ "scales", C_SC, 4 },
+	{ "scaled", C_SC, 4 },
+	{ "scaling", C_SC, 5 },
+	{ "without a redesign", C_SC, 3 },
 	{ "concurrent*", C_SC, 5 },
 	{ "simultaneous*", C_SC, 5 },
 	{ "at the same time", C_SC, 3 },
-	{ "scal*", C_SC, 5 },
 	{ "grow", C_SC, 4 },
 	{ "grows", C_SC, 4 },
 	{ "growth", C_SC, 5 },
@@ -659,6 +754,14 @@ static const struct cue cues[] = {
 	{ "of the region", C_SC, 1 },
 
 	/* maintainability */
+	{ "time to repair", C_MN, 6 },
+	{ "repair time*", C_MN, 5 },
+	{ "be released", C_MN, 4 },
+	{ "releases", C_MN | Q, 3 },
+	{ "recompil*", C_MN | Q, 4 },
+	{ "naming conventions", C_MN, 4 },
+	{ "coding standard*", C_MN, 5 },
+	{ "to be added", C_MN, 4 },
 	{ "easy to update", C_MN, 6 },
 	{ "easy to extend", C_MN, 6 },
 	{ "easy to fix", C_MN, 6 },
@@ -668,7 +771,7 @@ static const struct cue cues[] = {
 	{ "without programming", C_MN, 4 },
 	{ "be maintained", C_MN, 4 },
 	{ "maintained by", C_MN, 3 },
-	{ "maintainab*", C_MN, 6 },
+	{ "maintainab*", C_MN | Q, 6 },
 	{ "easy to maintain", C_MN, 7 },
 	{ "maintenance", C_MN, 3 },
 	{ "maintenance releases", C_MN, 3 },
@@ -678,9 +781,9 @@ static const struct cue cues[] = {
 	{ "easy to modif*", C_MN, 6 },
 	{ "modifiable", C_MN, 5 },
 	{ "configurable", C_MN, 4 },
-	{ "extensib*", C_MN, 6 },
-	{ "extensible", C_MN, 6 },
-	{ "modular", C_MN, 6 },
+	{ "extensib*", C_MN | Q, 6 },
+	{ "extensible", C_MN | Q, 6 },
+	{ "modular", C_MN | Q, 6 },
 	{ "modules", C_MN, 3 },
 	{ "component*", C_MN, 2 },
 	{ "upgrad*", C_MN, 3 },
@@ -695,7 +798,6 @@ static const struct cue cues[] = {
 	{ "coding", C_MN, 4 },
 	{ "programmer*", C_MN, 3 },
 	{ "developer*", C_MN, 3 },
-	{ "vendor", C_MN, 2 },
 	{ "documented", C_MN, 3 },
 	{ "documentation", C_MN, 3 },
 	{ "version control", C_MN, 5 },
@@ -703,7 +805,6 @@ static const struct cue cues[] = {
 	{ "automated tests", C_MN, 5 },
 	{ "test", C_MN, 2 },
 	{ "mean time to repair", C_MN, 6 },
-	{ "repair", C_MN, 2 },
 	{ "patch*", C_MN, 2 },
 	{ "fix*", C_MN, 2 },
 	{ "defect*", C_MN, 3 },
@@ -744,6 +845,8 @@ static const struct cue cues[] = {
 	{ "enough information to diagnose", C_MN, 3 },
 
 	/* legal */
+	{ "licensing", C_L, 4 },
+	{ "rules require", C_L, 4 },
 	{ "adhere*", C_L, 4 },
 	{ "policy on", C_L, 2 },
 	{ "licensed", C_L, 3 },
@@ -806,6 +909,11 @@ static const struct cue cues[] = {
 	{ "policies", C_L, 1 },
 
 	/* fault tolerance */
+	{ "continue to work", C_FT, 4 },
+	{ "continue to run", C_FT, 4 },
+	{ "without a connection", C_FT, 3 },
+	{ "loses", C_FT, 2 },
+	{ "against loss", C_FT, 4 },
 	{ "out of service", C_FT, 3 },
 	{ "separate server", C_FT, 3 },
 	{ "copy of the", C_FT, 2 },
@@ -822,7 +930,7 @@ static const struct cue cues[] = {
 	{ "backup*", C_FT, 4 },
 	{ "back up", C_FT, 4 },
 	{ "backed up", C_FT, 4 },
-	{ "redundan*", C_FT, 6 },
+	{ "redundan*", C_FT | Q, 6 },
 	{ "fault*", C_FT, 3 },
 	{ "fault-toleran*", C_FT, 6 },
 	{ "fault toleran*", C_FT, 6 },
@@ -843,7 +951,6 @@ static const struct cue cues[] = {
 	{ "power failure", C_FT, 2 },
 	{ "checkpoint", C_FT, 2 },
 	{ "survive*", C_FT, 4 },
-	{ "continue to", C_FT, 2 },
 	{ "keep working", C_FT, 2 },
 	{ "keep working offline", C_FT, 2 },
 	{ "unreachable", C_FT, 3 },
@@ -874,17 +981,20 @@ static const struct cue cues[] = {
 	{ "on different", C_PO, 3 },
 	{ "on any", C_PO, 2 },
 	{ "in the cloud", C_PO, 2 },
-	{ "portab*", C_PO, 6 },
-	{ "portable", C_PO, 6 },
+	{ "portab*", C_PO | Q, 6 },
+	{ "portable", C_PO | Q, 6 },
 	{ "port to", C_PO, 5 },
-	{ "ported", C_PO, 5 },
+	{ "ported", C_PO | Q, 5 },
 	{ "cross-platform", C_PO, 6 },
 	{ "platform-independent", C_PO, 6 },
 	{ "platform-specific", C_PO, 5 },
 	{ "platforms", C_PO, 3 },
 	{ "target platforms", C_PO, 2 },
-	{ "operating system*", C_PO, 4 },
-	{ "any operating system", C_PO, 3 },
+	{ "operating system*", C_O, 3 },
+	{ "other operating system*", C_PO, 6 },
+	{ "another operating system", C_PO, 6 },
+	{ "different operating system*", C_PO, 6 },
+	{ "any operating system", C_PO, 6 },
 	{ "windows", C_PO, 2 },
 	{ "macos", C_PO, 3 },
 	{ "mac", C_PO, 3 },
@@ -893,7 +1003,7 @@ static const struct cue cues[] = {
 	{ "unix", C_PO, 3 },
 	{ "android", C_PO, 3 },
 	{ "ios", C_PO, 3 },
-	{ "browser*", C_PO, 2 },
+	{ "browser*", C_O, 2 },
 	{ "any browser", C_PO, 3 },
 	{ "chrome", C_PO, 3 },
 	{ "firefox", C_PO, 3 },
@@ -944,7 +1054,7 @@ static const char *const action_verbs[] = {
 	"export", "extend", "file", "filter", "find", "flag",
 	"generate", "give", "highlight", "import", "include", "indicate",
 	"inform", "invite", "issue",
-	"keep", "like", "link", "list", "log", "look", "maintain", "mark",
+	"keep", "like", "link", "list", "log", "maintain", "mark",
 	"merge", "move", "notify", "offer", "open", "optimise", "optimize",
 	"order", "pause", "pay", "pick", "place", "plan", "play", "post",
 	"present", "preview", "print", "produce", "prompt", "provide", "put",
@@ -964,7 +1074,9 @@ static const char *const action_verbs[] = {
 	"predict", "prepare", "prioritise", "prioritize", "purchase", "query",
 	"rank", "reassign", "rename", "replace", "retrieve", "review",
 	"revise", "ship", "simulate", "specify", "summarise", "summarize",
-	"transmit", "vote", "withdraw", NULL
+	"transmit", "vote", "withdraw",
+	"purge", "fetch", "insert", "round", "deal", "verify", "prevent",
+	"retain", NULL
 };
 
 /* Gerunds and imperatives that start a requirement list item. */
@@ -1217,6 +1329,27 @@ static const char *const platform_names[] = {
 	"solaris", "bsd", "blackberry", NULL
 };
 
+/*
+ * Things a feature produces: when one of them is the subject, "shall be
+ * available" says where or when it can be had, not that a system is up.
+ */
+static const char *const data_nouns[] = {
+	"report", "reports", "list", "lists", "data", "record", "records",
+	"information", "result", "results", "file", "files", "document",
+	"documents", "details", "history", "statement", "statements",
+	"summary", "parts", "item", "items", "totals", "marks", "grades",
+	"minutes", "invoice", "invoices", "receipt", "receipts", NULL
+};
+
+/* 1 when a word of data_nouns comes before word m (the modal). */
+static int data_subject(const struct words *w, size_t m)
+{
+	for (size_t i = 0; i < m && i < w->n; i++)
+		if (is_in(w, i, data_nouns))
+			return 1;
+	return 0;
+}
+
 /* The index of the first modal verb, or w->n. */
 static size_t first_modal(const struct words *w)
 {
@@ -1240,7 +1373,7 @@ static void score_measures(const struct words *w, struct hit *hits)
 {
 	size_t m = first_modal(w);
 	size_t tat = 0, tn = 0;     /* the last time measure */
-	int timed = 0;
+	int timed = 0, only;
 
 	for (size_t i = 0; i < w->n; i++) {
 		const char *const *glued = glued_unit(&w->v[i]);
@@ -1260,7 +1393,8 @@ static void score_measures(const struct words *w, struct hit *hits)
 			credit(&hits[C_PE], bounded ? 3 : 2, tat, tn);
 			timed = 1;
 		} else if (glued == long_time_units || (!glued && is_in(w, u, long_time_units))) {
-			if (bounded) {
+			/* "purge tickets after two years" is a rule, not a bound */
+			if (bounded && !words_is(w, i - 1, "after")) {
 				tat = start;
 				tn = glued ? i - start + 1 : u - start + 1;
 				credit(&hits[C_PE], 2, tat, tn);
@@ -1268,7 +1402,18 @@ static void score_measures(const struct words *w, struct hit *hits)
 			}
 		} else if (glued == size_units || (!glued && is_in(w, u, size_units))) {
 			credit(&hits[C_PE], 2, start, glued ? i - start + 1 : u - start + 1);
-		} else if (glued || percent_after(w, i)) {
+		} else if (glued) {
+			continue;
+		} else if (percent_after(w, i)) {
+			/*
+			 * "up 99.5% of the time" is availability; "100% of the
+			 * time" is a rule that must always hold
+			 */
+			size_t o = words_is(w, i + 1, "percent") ? i + 2 : i + 1;
+
+			if (!words_is(w, i, "100") && words_is(w, o, "of") &&
+			    words_is(w, o + 1, "the") && words_is(w, o + 2, "time"))
+				credit(&hits[C_A], 4, i, o + 3 - i);
 			continue;
 		} else if (is_in(w, u, crowd_units)) {
 			credit(&hits[C_SC], 3, i, u - i + 1);
@@ -1296,13 +1441,28 @@ static void score_measures(const struct words *w, struct hit *hits)
 	 * "Only registered users shall be able to ...": who may do something
 	 * is security; "Only the latest version shall be shown" is not.
 	 */
+	only = 0;
 	if (m < w->n && (words_is(w, m, "can") || words_is(w, m, "may") ||
 			 words_find(w, m, "able to") >= 0 || words_find(w, m, "access") >= 0))
 		for (size_t i = 0; i < m; i++)
 			if (words_is(w, i, "only")) {
 				credit(&hits[C_SE], 4, i, 1);
+				only = 1;
 				break;
 			}
+	if (!only) {
+		/* "shall ensure that only supervisors can edit ..." */
+		for (size_t i = m; i < w->n; i++) {
+			if (!words_is(w, i, "only"))
+				continue;
+			for (size_t j = i + 2; j < i + 7 && j < w->n; j++)
+				if (words_is(w, j, "can") || words_is(w, j, "may")) {
+					credit(&hits[C_SE], 4, i, j - i + 1);
+					break;
+				}
+			break;
+		}
+	}
 	/* two platforms named: "Windows and Linux", "Android and iOS" */
 	{
 		size_t first = w->n;
@@ -1316,6 +1476,53 @@ static void score_measures(const struct words *w, struct hit *hits)
 		if (count >= 2)
 			credit(&hits[C_PO], 3, first, 1);
 	}
+}
+
+/*
+ * 1 when word i is the past participle of an action verb: "returned",
+ * "saved", "sent", "shown".
+ */
+static int is_participle(const struct words *w, size_t i)
+{
+	static const char *const irregular[] = {
+		"sent", "shown", "kept", "sold", "given", "paid", "set", "put",
+		"read", "written", "bought", "chosen", "found", "built", "made",
+		"held", "told", "taken", NULL
+	};
+	char base[32];
+	size_t l;
+
+	if (i >= w->n)
+		return 0;
+	if (is_in(w, i, irregular))
+		return 1;
+	l = strlen(w->v[i].low);
+	if (l < 4 || l >= sizeof(base) || strcmp(w->v[i].low + l - 2, "ed"))
+		return 0;
+	/* "stored" -> "store", "listed" -> "list", "logged" -> "log" */
+	memcpy(base, w->v[i].low, l - 1);
+	base[l - 1] = '\0';
+	for (const char *const *v = action_verbs; *v; v++)
+		if (!strcmp(base, *v))
+			return 1;
+	base[l - 2] = '\0';
+	for (const char *const *v = action_verbs; *v; v++)
+		if (!strcmp(base, *v))
+			return 1;
+	if (l > 4 && base[l - 3] == base[l - 4]) {
+		base[l - 3] = '\0';
+		for (const char *const *v = action_verbs; *v; v++)
+			if (!strcmp(base, *v))
+				return 1;
+	}
+	if (l > 4 && base[l - 3] == 'i') {
+		/* "copied" -> "copy" */
+		base[l - 3] = 'y';
+		for (const char *const *v = action_verbs; *v; v++)
+			if (!strcmp(base, *v))
+				return 1;
+	}
+	return 0;
 }
 
 /* Index of the word after skipping adverbs from i. */
@@ -1355,6 +1562,21 @@ static int functional_weight(const struct words *w, size_t *at, size_t *n)
 				return 3;
 			if (is_in(w, j, action_verbs))
 				return 2;
+		}
+		/*
+		 * "shall be returned to the user": a feature in the passive
+		 * weighs 1, so that any quality cue still wins over it
+		 */
+		if (words_is(w, j, "be")) {
+			size_t k = skip_adverbs(w, j + 1);
+
+			/* "be logged out" is another verb than "be logged" */
+			if (is_participle(w, k) && !words_is(w, k + 1, "out") &&
+			    !words_is(w, k + 1, "in") && !words_is(w, k + 1, "off")) {
+				*at = m;
+				*n = k - m + 1;
+				return 1;
+			}
 		}
 		break;  /* only the first modal is the main one */
 	}
@@ -1437,13 +1659,14 @@ int classify_requirement(const struct words *w, struct nfr_class *out)
 	struct hit hits[C_N];
 	size_t fat = 0, fn = 0;
 	int fweight, best = 0;
-	size_t object_from;
+	size_t object_from, modal;
 
 	memset(hits, 0, sizeof(hits));
 	memset(used, 0, sizeof(used));
 	fweight = functional_weight(w, &fat, &fn);
 	/* words after an action verb name its object: "record the speed" */
 	object_from = fweight ? fat + fn : w->n;
+	modal = first_modal(w);
 	for (size_t b = 0; b < NBUCKETS; b++)
 		head[b] = (unsigned short)NCUES;
 	for (size_t c = NCUES; c-- > 0;) {
@@ -1475,10 +1698,13 @@ int classify_requirement(const struct words *w, struct nfr_class *out)
 					continue;
 				used[c] = 1;
 				weight = cues[c].weight;
+				if (CUE_CAT(&cues[c]) == C_A && strstr(cues[c].phrase, "availab") &&
+				    data_subject(w, modal))
+					weight = 0;
 				if (n == 1 && i >= object_from && cues[c].cat != C_FUNC &&
-				    !ends_ly(w->v[i].low))
+				    !(cues[c].cat & Q) && !ends_ly(w->v[i].low))
 					weight = (weight + 1) / 2;
-				credit(&hits[cues[c].cat], weight, i, n);
+				credit(&hits[CUE_CAT(&cues[c])], weight, i, n);
 			}
 		}
 	}

@@ -10,6 +10,8 @@
  * story should be atomic; objects joined with "and" ("a title and a due
  * date") are not.
  */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,12 +207,23 @@ static int is_actor(const char *low)
 		"winner", "dinner", "corner", "border", NULL
 	};
 	static const char *const suffixes[] = { "er", "or", "ist", "ant", "ent", "ee", "ian", NULL };
+	static const char *const people[] = {
+		"lead", "head", "chief", "nurse", "patient", "doctor", "pilot", "chef", "parent",
+		"child", "guardian", "tenant", "landlord", "resident", "citizen", "voter", "author",
+		"reader", "viewer", "listener", "shopper", "traveller", "traveler", "passenger",
+		"rider", "driver", "courier", "dispatcher", "officer", "inspector", "judge",
+		"lawyer", "dentist", "vet", "coach", "athlete", "fan", "donor", "candidate",
+		"applicant", "recruiter", "hr", "finance", "support", "team", "tutor", NULL
+	};
 	char one[64];
 	size_t n;
 
 	if (entity_is_role(low))
 		return 1;
 	words_singular(low, one, sizeof(one));
+	for (const char *const *p = people; *p; p++)
+		if (!strcmp(one, *p))
+			return 1;
 	for (const char *const *t = things; *t; t++)
 		if (!strcmp(one, *t))
 			return 0;
@@ -958,41 +971,289 @@ static int has_stem(const struct words *w, const char *stem)
 	return 0;
 }
 
+/* --- the rules, read once for every story -------------------------------- */
+
 /*
- * Does the rule constrain the story? When it names the story's action
+ * A story gets the criteria of at most this many rules, the first that
+ * apply: in a document without headings every rule shares the section of
+ * every story, and without a bound a story's criteria would grow with the
+ * whole document.
+ */
+#define MAX_RULE_CRITERIA 16
+
+struct posting {
+	size_t *v;          /* rule indexes, ascending */
+	size_t n, alloc;
+};
+
+struct rule_key {
+	char *key;          /* NULL: a free slot */
+	struct posting p;
+};
+
+/*
+ * The words of every rule, and an index from what a story looks for to the
+ * rules that have it. A rule whose text came before is left out of the
+ * index by object ("o" keys: it would add the same criterion again), and
+ * one whose text came before in its section out of the index by section
+ * ("s" keys: rules there, "q": rules there with a word starting so).
+ */
+struct story_rules {
+	const struct story_rule *r;
+	struct words *w;
+	size_t n;
+	struct rule_key *tab;   /* open addressing, cap a power of two */
+	size_t cap, used;
+};
+
+static size_t key_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct rule_key *key_find(const struct story_rules *rs, const char *key)
+{
+	size_t i = key_hash(key) & (rs->cap - 1);
+
+	for (; rs->tab[i].key; i = (i + 1) & (rs->cap - 1))
+		if (!strcmp(rs->tab[i].key, key))
+			return &rs->tab[i];
+	return NULL;
+}
+
+/* The slot of key, made when new (*made set to 1). NULL on ENOMEM. */
+static struct rule_key *key_add(struct story_rules *rs, const char *key, int *made)
+{
+	struct rule_key *k = key_find(rs, key);
+	size_t i;
+
+	*made = 0;
+	if (k)
+		return k;
+	if ((rs->used + 1) * 2 > rs->cap) {
+		size_t cap = rs->cap * 2;
+		struct rule_key *tab = calloc(cap, sizeof(*tab));
+		if (!tab)
+			return NULL;
+		for (size_t j = 0; j < rs->cap; j++) {
+			if (!rs->tab[j].key)
+				continue;
+			for (i = key_hash(rs->tab[j].key) & (cap - 1); tab[i].key; i = (i + 1) & (cap - 1))
+				;
+			tab[i] = rs->tab[j];
+		}
+		free(rs->tab);
+		rs->tab = tab;
+		rs->cap = cap;
+	}
+	for (i = key_hash(key) & (rs->cap - 1); rs->tab[i].key; i = (i + 1) & (rs->cap - 1))
+		;
+	if (!(rs->tab[i].key = strdup(key)))
+		return NULL;
+	rs->used++;
+	*made = 1;
+	return &rs->tab[i];
+}
+
+/* Add rule i to the posting of key. 0, or -1 on ENOMEM. */
+static int key_post(struct story_rules *rs, const char *key, size_t i)
+{
+	int made;
+	struct rule_key *k = key_add(rs, key, &made);
+	struct posting *p = k ? &k->p : NULL;
+
+	if (!p)
+		return -1;
+	if (p->n && p->v[p->n - 1] == i)
+		return 0;
+	if (p->n == p->alloc) {
+		size_t alloc = p->alloc ? p->alloc * 2 : 4;
+		size_t *v = realloc(p->v, alloc * sizeof(*v));
+		if (!v)
+			return -1;
+		p->v = v;
+		p->alloc = alloc;
+	}
+	p->v[p->n++] = i;
+	return 0;
+}
+
+/* 1 when key was seen before, else 0 (it is now), -1 on ENOMEM. */
+static int key_seen(struct story_rules *rs, const char *key)
+{
+	int made;
+
+	if (!key_add(rs, key, &made))
+		return -1;
+	return !made;
+}
+
+static const struct posting *key_posting(const struct story_rules *rs, const char *key)
+{
+	const struct rule_key *k = key_find(rs, key);
+
+	return k ? &k->p : NULL;
+}
+
+void story_rules_free(struct story_rules *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; rs->w && i < rs->n; i++)
+		words_release(&rs->w[i]);
+	for (size_t i = 0; rs->tab && i < rs->cap; i++) {
+		free(rs->tab[i].key);
+		free(rs->tab[i].p.v);
+	}
+	free(rs->w);
+	free(rs->tab);
+	free(rs);
+}
+
+static int index_rule(struct story_rules *rs, size_t i, struct buf *key)
+{
+	const struct story_rule *r = &rs->r[i];
+	const struct words *w = &rs->w[i];
+	int text_seen, section_seen = 1;
+
+	buf_reset(key);
+	if (buf_addf(key, "t%s", r->text) < 0 || (text_seen = key_seen(rs, key->p)) < 0)
+		return -1;
+	if (r->section) {
+		buf_reset(key);
+		if (buf_addf(key, "u%zu:%s%s", strlen(r->section), r->section, r->text) < 0 ||
+		    (section_seen = key_seen(rs, key->p)) < 0)
+			return -1;
+		buf_reset(key);
+		if (!section_seen && (buf_addf(key, "s%s", r->section) < 0 || key_post(rs, key->p, i) < 0))
+			return -1;
+	}
+	for (size_t k = 0; k < w->n; k++) {
+		char one[64];
+		const char *low = w->v[k].low;
+
+		buf_reset(key);
+		if (!text_seen && strlen(words_singular(low, one, sizeof(one))) > 2 &&
+		    (buf_addf(key, "o%s", one) < 0 || key_post(rs, key->p, i) < 0))
+			return -1;
+		if (strlen(low) < 3)
+			continue;
+		buf_reset(key);
+		if (!text_seen && (buf_addf(key, "p%.3s", low) < 0 || key_post(rs, key->p, i) < 0))
+			return -1;
+		buf_reset(key);
+		if (!section_seen && (buf_addf(key, "q%.3s%zu:%s", low, strlen(r->section), r->section) < 0 ||
+				      key_post(rs, key->p, i) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+struct story_rules *story_rules_new(const struct story_rule *rules, size_t n)
+{
+	struct story_rules *rs = calloc(1, sizeof(*rs));
+	struct buf key = BUF_INIT;
+	int failed;
+
+	if (!rs || !(rs->w = calloc(n + 1, sizeof(*rs->w))) ||
+	    !(rs->tab = calloc(rs->cap = 64, sizeof(*rs->tab)))) {
+		story_rules_free(rs);
+		oom();
+		return NULL;
+	}
+	rs->r = rules;
+	rs->n = n;
+	failed = 0;
+	for (size_t i = 0; !failed && i < n; i++)
+		failed = words_split(&rs->w[i], rules[i].text, strlen(rules[i].text)) < 0 ||
+			 index_rule(rs, i, &key) < 0;
+	buf_release(&key);
+	if (failed) {
+		story_rules_free(rs);
+		oom();
+		return NULL;
+	}
+	return rs;
+}
+
+/* What a story looks for in the rules. */
+struct rule_query {
+	char stem[64];      /* the goal's verb without a final 'e' ("delet") */
+	char obj[64];       /* the goal's object, singular ("project"), or "" */
+	int stemmed;        /* the verb is long enough to look for */
+	int writes;         /* a verb that writes: its object's rules apply */
+	const char *section;
+};
+
+static void rule_query(const struct words *g, const struct story *st, struct rule_query *q)
+{
+	size_t oa, oz, n;
+
+	snprintf(q->stem, sizeof(q->stem), "%s", g->v[0].low);
+	n = strlen(q->stem);
+	if (n > 3 && q->stem[n - 1] == 'e')
+		q->stem[n - 1] = '\0';
+	q->stemmed = n >= 3;
+	q->writes = words_in(g, 0, write_verbs);
+	q->obj[0] = '\0';
+	goal_object(g, 0, &oa, &oz);
+	if (oa < oz && !words_in(g, oz - 1, pronouns) &&
+	    strlen(words_singular(g->v[oz - 1].low, q->obj, sizeof(q->obj))) <= 2)
+		q->obj[0] = '\0';
+	q->section = st->section;
+}
+
+/*
+ * Does rule i constrain the story? When it names the story's action
  * ("... cannot be deleted" for "delete a project") and its object or
  * section, or when the story writes something the rule is about.
  */
-static int rule_applies(const struct words *g, const struct story *st, const struct story_rule *r,
-			struct words *rw)
+static int rule_applies(const struct story_rules *rs, size_t i, const struct rule_query *q)
 {
-	char stem[64], obj[64];
-	size_t oa, oz, n;
-	int same = st->section && r->section && !strcmp(st->section, r->section);
-	int objm = 0, stemm;
+	const struct story_rule *r = &rs->r[i];
+	int same = q->section && r->section && !strcmp(q->section, r->section);
+	int objm = q->obj[0] && has_word(&rs->w[i], q->obj);
 
-	if (!g->n || words_split(rw, r->text, strlen(r->text)) < 0)
-		return 0;
-	snprintf(stem, sizeof(stem), "%s", g->v[0].low);
-	n = strlen(stem);
-	if (n > 3 && stem[n - 1] == 'e')
-		stem[n - 1] = '\0';
-	stemm = n >= 3 && has_stem(rw, stem);
-	goal_object(g, 0, &oa, &oz);
-	if (oa < oz && !words_in(g, oz - 1, pronouns)) {
-		words_singular(g->v[oz - 1].low, obj, sizeof(obj));
-		objm = strlen(obj) > 2 && has_word(rw, obj);
-	}
-	if (stemm && (objm || same))
-		return 1;
-	return words_in(g, 0, write_verbs) && (objm || same);
+	return (objm || same) && (q->writes || (q->stemmed && has_stem(&rs->w[i], q->stem)));
 }
 
-json_t *story_criteria(const struct story *st, const struct story_rule *rules, size_t nrules)
+/*
+ * The rules that may apply, in two ascending lists: by object and by
+ * section. A verb that writes takes every rule naming its object or in
+ * its section; another one only those with a word starting like it.
+ */
+static void rule_candidates(const struct story_rules *rs, const struct rule_query *q,
+			    const struct posting **by_obj, const struct posting **by_section)
+{
+	struct buf key = BUF_INIT;
+	const struct posting *o = NULL, *p = NULL;
+
+	*by_obj = *by_section = NULL;
+	if (!q->writes && !q->stemmed)
+		return;
+	if (q->obj[0] && buf_addf(&key, "o%s", q->obj) == 0)
+		o = key_posting(rs, key.p);
+	buf_reset(&key);
+	if (q->writes)
+		*by_obj = o;
+	else if (o && buf_addf(&key, "p%.3s", q->stem) == 0 && (p = key_posting(rs, key.p)))
+		*by_obj = p->n < o->n ? p : o;
+	buf_reset(&key);
+	if (q->section && (q->writes ? buf_addf(&key, "s%s", q->section) :
+			   buf_addf(&key, "q%.3s%zu:%s", q->stem, strlen(q->section), q->section)) == 0)
+		*by_section = key_posting(rs, key.p);
+	buf_release(&key);
+}
+
+json_t *story_criteria(const struct story *st, const struct story_rules *rules)
 {
 	json_t *arr = json_array();
 	struct buf given = BUF_INIT, when = BUF_INIT;
-	struct words g = WORDS_INIT, rw = WORDS_INIT;
+	struct words g = WORDS_INIT;
 	char *goal3 = story_person(st->goal, 0);
 	char *then = goal3 ? then_for(st, goal3) : NULL;
 	const char *role = st->role[0] ? st->role : "user";
@@ -1011,17 +1272,38 @@ json_t *story_criteria(const struct story *st, const struct story_rule *rules, s
 	} else if (!failed) {
 		failed = add_criterion(arr, given.p, when.p, then) < 0;
 	}
-	for (size_t i = 0; !failed && i < nrules; i++) {
-		if (!rule_applies(&g, st, &rules[i], &rw))
-			continue;
-		char *rule = as_clause(rules[i].text);
-		failed = !rule || add_criterion(arr, given.p, when.p, rule) < 0;
-		free(rule);
+	if (!failed && g.n && rules) {
+		const struct posting *a, *b;
+		struct rule_query q;
+		size_t i = 0, j = 0, added[MAX_RULE_CRITERIA], nadded = 0;
+
+		rule_query(&g, st, &q);
+		rule_candidates(rules, &q, &a, &b);
+		/* both lists in document order, merged; a text once */
+		while (!failed && nadded < MAX_RULE_CRITERIA) {
+			size_t ra = a && i < a->n ? a->v[i] : SIZE_MAX;
+			size_t rb = b && j < b->n ? b->v[j] : SIZE_MAX;
+			size_t r = ra < rb ? ra : rb, k;
+
+			if (r == SIZE_MAX)
+				break;
+			i += ra == r;
+			j += rb == r;
+			if (!rule_applies(rules, r, &q))
+				continue;
+			for (k = 0; k < nadded && strcmp(rules->r[added[k]].text, rules->r[r].text); k++)
+				;
+			if (k < nadded)
+				continue;
+			added[nadded++] = r;
+			char *rule = as_clause(rules->r[r].text);
+			failed = !rule || add_criterion(arr, given.p, when.p, rule) < 0;
+			free(rule);
+		}
 	}
 	free(then);
 	free(goal3);
 	words_release(&g);
-	words_release(&rw);
 	buf_release(&given);
 	buf_release(&when);
 	if (failed) {

@@ -74,12 +74,25 @@ struct story_rule {
 };
 
 /*
+ * The rules of a document read once for every story's criteria: each
+ * rule's words, and an index from an object, a section and a verb's stem
+ * to the rules that name them. The rules and their strings are borrowed
+ * and must outlive it. NULL with ak_error on ENOMEM.
+ */
+struct story_rules;
+struct story_rules *story_rules_new(const struct story_rule *rules, size_t nrules);
+void story_rules_free(struct story_rules *rules);
+
+/*
  * The acceptance criteria of st as a new JSON array of {given, when, then}:
  * the outcome of the goal (or of its condition), and one criterion per rule
  * that constrains the story: a rule that names the story's action and its
- * object or section, or one about the object a story writes. NULL on ENOMEM.
+ * object or section, or one about the object a story writes. Rules are
+ * taken in document order, a text once, at most 16 of them (in a document
+ * without headings every rule is in every story's section). rules may be
+ * NULL (no rules). NULL on ENOMEM.
  */
-json_t *story_criteria(const struct story *st, const struct story_rule *rules, size_t nrules);
+json_t *story_criteria(const struct story *st, const struct story_rules *rules);
 
 /*
  * The lowercase first word of a noun phrase's head, singular, for matching

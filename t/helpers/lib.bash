@@ -90,3 +90,14 @@ run_session() {
 	fi
 	echo "$status"
 }
+
+# readme_block FILE SECTION: the lines of the Nth (default first) ``` code block of the
+# "## SECTION" section of FILE (up to the next "## " heading).
+readme_block() {
+	awk -v head="## $2" -v want="${3:-1}" '
+		$0 == head { on = 1; next }
+		on && /^## / { exit }
+		on && /^```/ { if (inblock) { if (n == want) exit; inblock = 0; next }
+			inblock = 1; n++; next }
+		on && inblock && n == want' "$1"
+}

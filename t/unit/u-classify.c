@@ -57,8 +57,46 @@ static void test_categories(void)
 	expect("The administrator can reset the password of a user.",
 	       "functional", "reset the password");
 	expect("Only the latest version of each document shall be shown.",
-	       "functional", "default");
+	       "functional", "shall be shown");
 	expect("The summary screen of the ward.", "functional", "default");
+	/* domain nouns that only look like qualities */
+	expect("The audit report shall list every store that missed its count.",
+	       "functional", "shall list");
+	expect("Customers shall rate each recipe on a scale of 1 to 5 stars.",
+	       "functional", "shall rate");
+	expect("The game shall prevent a player from moving onto an occupied square.",
+	       "functional", "shall prevent");
+	expect("The auction shall continue to accept bids until closing time.",
+	       "functional", "default");
+	expect("The calculator shall round every total to two places 100% of the time.",
+	       "functional", "shall round");
+	expect("Exam results shall be available to students on the portal.",
+	       "functional", "default");
+	expect("The preferred garage shall be returned to the driver.",
+	       "functional", "shall be returned");
+	expect("The planner shall colour code each task by its priority.",
+	       "functional", "colour code");
+	/* a feature verb does not beat a clear quality */
+	expect("The product shall produce the weekly rota in an acceptable time.",
+	       "performance", "acceptable time");
+	expect("The product shall play a soft chime sound when a parcel is scanned.",
+	       "look and feel", "sound");
+	expect("All counter staff shall receive training before the new till goes live.",
+	       "usability", "receive training");
+	expect("The product shall ensure that only the head teacher can change grades.",
+	       "security", "only the head teacher can");
+	expect("The system shall keep an audit trail of every change to a salary.",
+	       "security", "audit trail");
+	expect("New versions shall be released at the start of each term.",
+	       "maintainability", "be released");
+	expect("The booking service shall be up 99.5% of the time.",
+	       "availability", "be up");
+	expect("The product shall be developed with the Python programming language.",
+	       "operational", "programming language");
+	expect("The code shall be easy to port to another operating system.",
+	       "portability", "another operating system");
+	expect("The kiosk shall comply with the corporate user interface guidelines.",
+	       "look and feel", "user interface guidelines");
 
 	/* non-functional, one or more per category */
 	expect("The system shall refresh the display every 60 seconds.",
