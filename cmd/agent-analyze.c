@@ -101,9 +101,12 @@ static int handle(struct filter *f, const json_t *ev, void *ctx)
 	return out ? filter_emit(f, out) : -1;
 }
 
+/* qus_lint hands over each report line with its newline; out_line adds one */
 static int write_stdout(void *ctx, const char *line, size_t len)
 {
 	struct out *o = ctx;
+	if (len && line[len - 1] == '\n')
+		len--;
 	return out_line(o, line, len);
 }
 

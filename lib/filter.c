@@ -366,8 +366,6 @@ static const char *load_error(const json_error_t *e, char *why, size_t cap)
 {
 	if (strstr(e->text, "JSON_ALLOW_NUL"))
 		snprintf(why, cap, "a string holds a NUL character (\\u0000)");
-	else if (strstr(e->text, "duplicate object key"))
-		snprintf(why, cap, "a member name appears twice: %s", e->text);
 	else
 		snprintf(why, cap, "not valid JSON: %s", e->text);
 	return why;

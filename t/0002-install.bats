@@ -12,17 +12,23 @@ teardown() { common_teardown; }
 	make -s -C "$TOP" install PREFIX="$T/inst" > /dev/null
 	(cd "$T/inst" && find . -type f | sort) > got
 	cat > expect <<-'END'
+	./bin/agent-analyze
 	./bin/agentctl
 	./share/agentkit/config.yaml.example
+	./share/bash-completion/completions/agent-analyze
 	./share/bash-completion/completions/agentctl
+	./share/fish/vendor_completions.d/agent-analyze.fish
 	./share/fish/vendor_completions.d/agentctl.fish
+	./share/man/man1/agent-analyze.1
 	./share/man/man1/agentctl.1
 	./share/man/man7/agentkit.7
+	./share/zsh/site-functions/_agent-analyze
 	./share/zsh/site-functions/_agentctl
 	END
 	test_cmp expect got
 	[ -x "$T/inst/bin/agentctl" ]
 	"$T/inst/bin/agentctl" --version | head -1 | grep -qx 'agentctl [0-9.]*'
+	"$T/inst/bin/agent-analyze" --version | head -1 | grep -qx 'agent-analyze [0-9.]*'
 }
 
 @test "DESTDIR stages the same tree" {

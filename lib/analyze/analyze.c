@@ -511,27 +511,6 @@ int analyze_write_artifacts(struct workspace *ws, const char *dir, json_t *a)
 
 /* --- the classifier's interface ------------------------------------------ */
 
-/* A new JSON string of p[0..n), invalid UTF-8 bytes as U+FFFD. NULL on ENOMEM. */
-static json_t *utf8_string(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	struct buf b = BUF_INIT;
-	json_t *j;
-
-	if (jscan_utf8_ok(p, n))
-		return json_stringn(p, n);
-	while (s < end) {
-		size_t l = *s < 0x80 ? 1 : jscan_utf8_len(s, end);
-		if (l ? buf_add(&b, s, l) : buf_add(&b, "\xef\xbf\xbd", 3)) {
-			buf_release(&b);
-			return NULL;
-		}
-		s += l ? l : 1;
-	}
-	j = json_stringn(b.p ? b.p : "", b.len);
-	buf_release(&b);
-	return j;
-}
 
 /* A line that is not UTF-8 is still classified: its bad bytes become U+FFFD. */
 int analyze_classify_line(const char *line, size_t len, struct buf *out)
@@ -544,8 +523,8 @@ int analyze_classify_line(const char *line, size_t len, struct buf *out)
 
 	if (words_split(&w, line, len) < 0 || classify_requirement(&w, &c) < 0)
 		goto out;
-	o = json_pack("{s:o, s:s, s:o}", "text", utf8_string(line, len), "class", c.category,
-		      "cue", utf8_string(c.cue, strlen(c.cue)));
+	o = json_pack("{s:o, s:s, s:o}", "text", words_text_json(line, len), "class", c.category,
+		      "cue", words_text_json(c.cue, strlen(c.cue)));
 	if (!o) {
 		oom();
 		goto out;

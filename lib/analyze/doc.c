@@ -92,7 +92,8 @@ static int push_section(struct doc *d, const char *s, size_t len, int level)
 	if (!(ns[d->nsections] = dup_trimmed(s, len, NULL)))
 		return oom();
 	nl[d->nsections++] = level;
-	if (level == 1 && !d->title && !(d->title = dup_trimmed(s, len, NULL)))
+	if (level == 1 && !d->title && *ns[d->nsections - 1] &&
+	    !(d->title = dup_trimmed(s, len, NULL)))
 		return oom();
 	return 0;
 }
@@ -384,7 +385,8 @@ static int parse_text(struct doc *d, const char *text, size_t len)
 		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
 			n--;
 		size_t mark = item_marker(line, n);
-		int blank = n == 0;
+		/* a bullet with nothing after it is an empty line */
+		int blank = n == 0 || (n == 1 && (line[0] == '-' || line[0] == '*' || line[0] == '+'));
 
 		if ((blank || mark) && para.len) {
 			r = add_paragraph(d, para.p, para.len, kind);
@@ -400,7 +402,7 @@ static int parse_text(struct doc *d, const char *text, size_t len)
 				r = oom();
 			/* a short line ending in a colon, alone: a heading */
 			if (!r && !mark && n > 1 && n < 80 && line[n - 1] == ':' &&
-			    para.len == n && (e >= len || text[e + 1] == '\n' ||
+			    para.len == n && (e + 1 >= len || text[e + 1] == '\n' || text[e + 1] == '\r' ||
 					      item_marker(text + e + 1, len - e - 1))) {
 				r = push_section(d, line, n - 1, 2);
 				buf_reset(&para);

@@ -100,30 +100,6 @@ static size_t count_kind(const struct findings *fs, const char *kind, const char
 	return n;
 }
 
-/*
- * A new JSON string of p[0..n), with every byte that does not start a
- * valid UTF-8 sequence replaced by U+FFFD. NULL on ENOMEM.
- */
-static json_t *utf8_string(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	struct buf b = BUF_INIT;
-	json_t *j;
-
-	if (jscan_utf8_ok(p, n))
-		return json_stringn(p, n);
-	while (s < end) {
-		size_t l = *s < 0x80 ? 1 : jscan_utf8_len(s, end);
-		if (l ? buf_add(&b, s, l) : buf_add(&b, "\xef\xbf\xbd", 3)) {
-			buf_release(&b);
-			return NULL;
-		}
-		s += l ? l : 1;
-	}
-	j = json_stringn(b.p ? b.p : "", b.len);
-	buf_release(&b);
-	return j;
-}
 
 static size_t woff(const struct words *w, const char *s, size_t i)
 {
@@ -831,9 +807,9 @@ static json_t *question_json(const struct finding *f, const char *s, json_t *sou
 	json_t *o = json_object();
 
 	if (!o || json_object_set_new(o, "kind", json_string(f->kind)) ||
-	    json_object_set_new(o, "text", utf8_string(f->text, strlen(f->text))) ||
+	    json_object_set_new(o, "text", words_text_json(f->text, strlen(f->text))) ||
 	    json_object_set(o, "source", source) ||
-	    json_object_set_new(o, "cue", utf8_string(s + f->cue_off, f->cue_len))) {
+	    json_object_set_new(o, "cue", words_text_json(s + f->cue_off, f->cue_len))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -867,7 +843,7 @@ int questions_check(const struct words *w, const char *s, size_t len, int is_nfr
 		qsort(fs.v, fs.n, sizeof(*fs.v), cmp_finding);
 	while (fs.n > QUESTIONS_MAX)
 		free(fs.v[--fs.n].text);
-	if (!(tmp = json_array()) || (fs.n && !(source = utf8_string(s, len))))
+	if (!(tmp = json_array()) || (fs.n && !(source = words_text_json(s, len))))
 		goto oom;
 	for (size_t i = 0; i < fs.n; i++) {
 		json_t *q = question_json(&fs.v[i], s, source);

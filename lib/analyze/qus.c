@@ -32,27 +32,6 @@ static int oom(void)
 	return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 }
 
-/* A new JSON string of p[0..n), invalid UTF-8 bytes as U+FFFD. NULL on ENOMEM. */
-static json_t *utf8_string(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p, *end = s + n;
-	struct buf b = BUF_INIT;
-	json_t *j;
-
-	if (jscan_utf8_ok(p, n))
-		return json_stringn(p, n);
-	while (s < end) {
-		size_t l = *s < 0x80 ? 1 : jscan_utf8_len(s, end);
-		if (l ? buf_add(&b, s, l) : buf_add(&b, "\xef\xbf\xbd", 3)) {
-			buf_release(&b);
-			return NULL;
-		}
-		s += l ? l : 1;
-	}
-	j = json_stringn(b.p ? b.p : "", b.len);
-	buf_release(&b);
-	return j;
-}
 
 /* --- matching on the raw text ------------------------------------------ */
 
@@ -400,7 +379,7 @@ static int add_defect(json_t *arr, const char *rule, struct buf *b)
 {
 	json_t *o = json_object();
 	int r = !o || json_object_set_new(o, "rule", json_string(rule)) ||
-		json_object_set_new(o, "message", utf8_string(b->p ? b->p : "", b->len)) ||
+		json_object_set_new(o, "message", words_text_json(b->p ? b->p : "", b->len)) ||
 		json_array_append(arr, o);
 
 	json_decref(o);
@@ -796,7 +775,7 @@ static int add_set_defect(json_t *arr, size_t story, const char *rule, struct bu
 	json_t *o = json_object();
 	int r = !o || json_object_set_new(o, "story", json_integer((json_int_t)story)) ||
 		json_object_set_new(o, "rule", json_string(rule)) ||
-		json_object_set_new(o, "message", utf8_string(b->p ? b->p : "", b->len)) ||
+		json_object_set_new(o, "message", words_text_json(b->p ? b->p : "", b->len)) ||
 		json_array_append(arr, o);
 
 	json_decref(o);
@@ -967,7 +946,7 @@ static int lint_line(const struct line *l, const json_t *set, size_t *cursor, si
 	*total += (long)json_array_size(defects);
 	o = json_object();
 	if (!o || json_object_set_new(o, "line", json_integer((json_int_t)l->no)) ||
-	    json_object_set_new(o, "story", utf8_string(l->p, l->len)) ||
+	    json_object_set_new(o, "story", words_text_json(l->p, l->len)) ||
 	    json_object_set(o, "defects", defects))
 		goto oom;
 	if (!(text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)))

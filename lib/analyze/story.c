@@ -257,7 +257,9 @@ static int is_rule(const struct words *w, long modal)
 	    words_find(w, 0, "must be") >= 0 || words_find(w, 0, "must have") >= 0 ||
 	    words_find(w, 0, "is required") >= 0 || words_find(w, 0, "are required") >= 0)
 		return modal < 0 || !words_is(w, (size_t)modal + 1, "be") ||
-		       !words_is(w, (size_t)modal + 2, "able");
+		       !(words_is(w, (size_t)modal + 2, "able") ||
+			 words_is(w, (size_t)modal + 2, "possible") ||
+			 (words_is(w, (size_t)modal + 2, "a") && words_is(w, (size_t)modal + 3, "way")));
 	return 0;
 }
 
@@ -271,6 +273,7 @@ void story_shape(const struct words *w, int list_item, const char *section, stru
 	memset(sh, 0, sizeof(*sh));
 	sh->modal = m;
 	sh->kind = SHAPE_NONE;
+	sh->priority = "must";
 	if (w->n == 0)
 		return;
 	while (s < w->n && (long)s < (m < 0 ? (long)w->n : m) && words_in(w, s, determiners))
@@ -433,9 +436,10 @@ const char *story_article(const char *word)
  */
 char *story_person(const char *s, int first)
 {
-	static const char *const third[] = { "their", "they", "them", "themselves", "theirs", NULL };
-	static const char *const mine[] = { "my", "i", "me", "myself", "mine", NULL };
-	static const char *const mine_out[] = { "my", "I", "me", "myself", "mine", NULL };
+	/* "them" is left alone: it names things as often as people ("share them") */
+	static const char *const third[] = { "their", "they", "themselves", "theirs", NULL };
+	static const char *const mine[] = { "my", "i", "myself", "mine", NULL };
+	static const char *const mine_out[] = { "my", "I", "myself", "mine", NULL };
 	const char *const *from = first ? third : mine, *const *to = first ? mine_out : third;
 	struct words w = WORDS_INIT;
 	struct buf b = BUF_INIT;
@@ -569,6 +573,65 @@ static size_t cond_start(const struct words *w, size_t a, size_t b)
 	return b;
 }
 
+/* "sends" -> "send", "notifies" -> "notify", "pushes" -> "push", in place. */
+static void plain_form(char *goal)
+{
+	size_t n = strcspn(goal, " ");
+
+	if (n > 4 && !strncmp(goal + n - 3, "ies", 3)) {
+		memmove(goal + n - 2, goal + n, strlen(goal + n) + 1);
+		goal[n - 3] = 'y';
+	} else if (n > 4 && (!strncmp(goal + n - 4, "sses", 4) || !strncmp(goal + n - 4, "shes", 4) ||
+			     !strncmp(goal + n - 4, "ches", 4) || !strncmp(goal + n - 3, "xes", 3))) {
+		memmove(goal + n - 2, goal + n, strlen(goal + n) + 1);
+	} else if (n > 2 && goal[n - 1] == 's' && goal[n - 2] != 's') {
+		memmove(goal + n - 1, goal + n, strlen(goal + n) + 1);
+	}
+}
+
+/*
+ * The goal as a story says it: the first word in lowercase (a list item
+ * starts with a capital), and without what is not part of it: a trailing
+ * "etc." or "and so on" (a question asks about those), or a priority
+ * marker in brackets ("(P2)", "(optional)"). from: where the goal's own
+ * words start in g.
+ */
+static void tidy_goal(struct buf *g, size_t from)
+{
+	static const char *const tails[] = { " etc", " and so on", " and more", NULL };
+	static const char *const markers[] = {
+		"p0", "p1", "p2", "p3", "optional", "nice to have", "must", "should", "could",
+		"won't", "mandatory", "priority", NULL
+	};
+	char *p = g->p;
+	char *paren;
+
+	if (g->len > from + 1 && p[from] >= 'A' && p[from] <= 'Z' &&
+	    p[from + 1] >= 'a' && p[from + 1] <= 'z')
+		p[from] = (char)(p[from] + 32);
+	if ((paren = strrchr(p + from, '('))) {
+		for (const char *const *m = markers; *m; m++)
+			if (!strncasecmp(paren + 1, *m, strlen(*m))) {
+				g->len = (size_t)(paren - p);
+				break;
+			}
+	}
+	for (int again = 1; again;) {
+		again = 0;
+		while (g->len > from && (p[g->len - 1] == ' ' || p[g->len - 1] == ',' ||
+					 p[g->len - 1] == '.'))
+			g->len--;
+		for (const char *const *t = tails; *t; t++) {
+			size_t k = strlen(*t);
+			if (g->len > from + k && !strncasecmp(p + g->len - k, *t, k)) {
+				g->len -= k;
+				again = 1;
+			}
+		}
+	}
+	p[g->len] = '\0';
+}
+
 int story_extract(const struct words *w, const char *s, size_t len, const struct shape *sh,
 		  const char *default_role, struct story_list *out)
 {
@@ -577,7 +640,7 @@ int story_extract(const struct words *w, const char *s, size_t len, const struct
 	char role[128];
 	size_t a, b = w->n, bstart, gend, cstart, nspans;
 	char *condition = NULL, *benefit = NULL;
-	int system = 0, added = 0;
+	int system = 0, added = 0, plain_verb = 0;
 
 	if (sh->kind == SHAPE_STORY) {
 		struct story_parts sp;
@@ -588,6 +651,8 @@ int story_extract(const struct words *w, const char *s, size_t len, const struct
 		size_t gl = sp.goal_len;
 		if (gl > 3 && !strncasecmp(g, "to ", 3))
 			g += 3, gl -= 3;
+		else if (gl <= 3 && !strncasecmp(g, "to", gl))
+			return 0;   /* "As a user, I want to": no goal */
 		story_role_name(sp.role, sp.role_len, role, sizeof(role));
 		st.role = span_dup(role, strlen(role));
 		st.goal = span_dup(g, gl);
@@ -678,12 +743,16 @@ int story_extract(const struct words *w, const char *s, size_t len, const struct
 		if (sh->no_actor && words_is(w, a, "be") && words_is(w, a + 1, "possible") &&
 		    words_is(w, a + 2, "to"))
 			a += 3;
+		else if (sh->no_actor && words_is(w, a, "be") && words_is(w, a + 1, "a") &&
+			 words_is(w, a + 2, "way") && words_is(w, a + 3, "to"))
+			a += 4;
 	} else {
 		/* a list item without a modal: the item is the goal */
 		snprintf(role, sizeof(role), "%s", default_role);
 		if (sh->system_subject || words_in(w, subj, system_nouns)) {
 			system = 1;
-			a = subj;
+			a = subj + 1;   /* "The system sends ...": the goal starts at the verb */
+			plain_verb = 1;
 		}
 	}
 	if (a >= w->n) {
@@ -694,7 +763,8 @@ int story_extract(const struct words *w, const char *s, size_t len, const struct
 	if (bstart < b)
 		benefit = words_dup(w, bstart, b);
 	cstart = cond_start(w, a, gend);
-	if (cstart < gend && !condition)
+	/* "if needed", "when possible": no condition, only vague (a question) */
+	if (cstart < gend && !condition && gend - cstart > 2)
 		condition = words_dup(w, cstart + 1, gend);
 	gend = cstart;
 	nspans = split_goal(w, a, gend, spans, sizeof(spans) / sizeof(spans[0]));
@@ -706,16 +776,20 @@ int story_extract(const struct words *w, const char *s, size_t len, const struct
 
 		if (!failed && system)
 			failed = buf_addstr(&g, "have the system ") < 0;
+		if (!failed && plain_verb)
+			plain_form(head);
 		if (!failed)
 			failed = buf_addstr(&g, head) < 0;
 		if (!failed && tail && *tail)
 			failed = buf_addf(&g, " %s", tail) < 0;
+		if (!failed)
+			tidy_goal(&g, system ? 16 : 0);
 		free(head);
 		free(tail);
 		memset(&st, 0, sizeof(st));
 		st.role = span_dup(role, strlen(role));
 		st.goal = failed ? NULL : story_person(g.p ? g.p : "", 1);
-		st.benefit = benefit ? span_dup(benefit, strlen(benefit)) : span_dup("", 0);
+		st.benefit = benefit ? story_person(benefit, 1) : span_dup("", 0);
 		st.condition = condition ? span_dup(condition, strlen(condition)) : NULL;
 		st.priority = sh->priority;
 		st.system = system;
@@ -951,9 +1025,10 @@ static char *as_clause(const char *s)
 	return c;
 }
 
-static int has_word(const struct words *w, const char *singular)
+/* Is one of the first max words of w singular (after making it singular)? */
+static int has_word(const struct words *w, const char *singular, size_t max)
 {
-	for (size_t k = 0; k < w->n; k++) {
+	for (size_t k = 0; k < w->n && k < max; k++) {
 		char one[64];
 		if (!strcmp(singular, words_singular(w->v[k].low, one, sizeof(one))))
 			return 1;
@@ -993,10 +1068,12 @@ struct rule_key {
 
 /*
  * The words of every rule, and an index from what a story looks for to the
- * rules that have it. A rule whose text came before is left out of the
- * index by object ("o" keys: it would add the same criterion again), and
- * one whose text came before in its section out of the index by section
- * ("s" keys: rules there, "q": rules there with a word starting so).
+ * rules that have it, each list in document order: "o" + a singular word,
+ * "p" + a word's first three bytes, "s" + a section, "q" + a word's first
+ * three bytes and a section ("t" and "u" keys only mark texts seen). A
+ * rule whose text came before is left out of the "o" and "p" lists, one
+ * whose text came before in its section out of the "s" and "q" lists: it
+ * could only add a criterion the story has already.
  */
 struct story_rules {
 	const struct story_rule *r;
@@ -1214,11 +1291,29 @@ static void rule_query(const struct words *g, const struct story *st, struct rul
  */
 static int rule_applies(const struct story_rules *rs, size_t i, const struct rule_query *q)
 {
+	static const char *const bounds[] = {
+		"not", "cannot", "never", "only", "must", "shall", "required", "unique",
+		"least", "most", "maximum", "minimum", "between", "exactly", "no", "mandatory", NULL
+	};
 	const struct story_rule *r = &rs->r[i];
+	const struct words *rw = &rs->w[i];
 	int same = q->section && r->section && !strcmp(q->section, r->section);
-	int objm = q->obj[0] && has_word(&rs->w[i], q->obj);
+	int bounded = 0;
 
-	return (objm || same) && (q->writes || (q->stemmed && has_stem(&rs->w[i], q->stem)));
+	if (!same && !(q->obj[0] && has_word(rw, q->obj, SIZE_MAX)))
+		return 0;
+	/* the rule names the story's action: "reports are deleted after a year" */
+	if (q->stemmed && has_stem(rw, q->stem))
+		return 1;
+	if (!q->writes)
+		return 0;
+	/* a story that writes takes the bounds on what it writes, not what is
+	 * merely possible ("Tasks can be shared"), and outside its section
+	 * only a rule about its object ("A task cannot be due in the past",
+	 * not "... while it has open tasks") */
+	for (size_t k = 0; k < rw->n && !bounded; k++)
+		bounded = words_in(rw, k, bounds);
+	return bounded && (same || has_word(rw, q->obj, 6));
 }
 
 /*

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
+#include "jscan.h"
 #include "analyze/words.h"
 #include "banned.h"
 
@@ -170,4 +172,25 @@ char *words_singular(const char *low, char *out, size_t cap)
 		 !ends(out, n, "is"))
 		out[n - 1] = '\0';
 	return out;
+}
+
+json_t *words_text_json(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p, *end = s + n;
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	if (jscan_utf8_ok(p, n))
+		return json_stringn(p, n);
+	while (s < end) {
+		size_t l = *s < 0x80 ? 1 : jscan_utf8_len(s, end);
+		if (l ? buf_add(&b, s, l) : buf_add(&b, "\xef\xbf\xbd", 3)) {
+			buf_release(&b);
+			return NULL;
+		}
+		s += l ? l : 1;
+	}
+	j = json_stringn(b.p ? b.p : "", b.len);
+	buf_release(&b);
+	return j;
 }

@@ -16,6 +16,7 @@
 #define AK_ANALYZE_WORDS_H
 
 #include <stddef.h>
+#include <jansson.h>
 
 struct word {
 	const char *p;      /* into the sentence */
@@ -62,5 +63,12 @@ int word_is_number(const struct word *wd);
  * stays. Returns out.
  */
 char *words_singular(const char *low, char *out, size_t cap);
+
+/*
+ * A new JSON string of p[0..n) with every byte that does not start a valid
+ * UTF-8 sequence replaced by U+FFFD: text taken from input may be anything,
+ * and jansson refuses what is not UTF-8. NULL on ENOMEM.
+ */
+json_t *words_text_json(const char *p, size_t n);
 
 #endif

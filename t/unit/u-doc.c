@@ -368,6 +368,18 @@ static void crlf(void)
 		 "code=0\n");
 }
 
+/* Inputs that once came out wrong. */
+static void regressions(void)
+{
+	PARSE_IS("a label at the very end", "Notes:\n", 0, "title=(none)\nsections=2:Notes\ntables=\ncode=0\n");
+	PARSE_IS("a label before CRLF items", "Notes:\r\n- First note.\r\n", 0,
+		 "ITEM|Notes|First note.\ntitle=(none)\nsections=2:Notes\ntables=\ncode=0\n");
+	PARSE_IS("bullets with nothing after them", "- \n* \n", 0,
+		 "title=(none)\nsections=\ntables=\ncode=0\n");
+	PARSE_IS("an empty level-1 heading is no title", "#\n\n# Real\n", 1,
+		 "title=Real\nsections=1:;1:Real\ntables=\ncode=0\n");
+}
+
 static void empty(void)
 {
 	static const char nothing[] =
@@ -540,6 +552,7 @@ int main(void)
 	plain_text();
 	crlf();
 	empty();
+	regressions();
 	binary();
 	exact_buffer();
 	huge();
