@@ -202,9 +202,9 @@ int main(int argc, char **argv)
 	while ((k = opts_next(&o, &arg)) != -1) {
 		int r;
 		if (k == '?')
-			return agent_usage_error(PROG, opts_error(&o));
+			return agent_finish(&a, agent_usage_error(PROG, opts_error(&o)));
 		if ((r = agent_option(&a, k, arg)) < 0)
-			return agent_usage_error(PROG, ak_errmsg());
+			return agent_finish(&a, agent_usage_error(PROG, ak_errmsg()));
 		if (r)
 			continue;
 		if (k == OPT_LINT)
@@ -226,11 +226,13 @@ int main(int argc, char **argv)
 		return agent_finish(&a, 0);
 	}
 	if (lint && classify)
-		return agent_usage_error(PROG, "--lint and --classify are different modes");
+		return agent_finish(&a, agent_usage_error(PROG,
+							  "--lint and --classify are different modes"));
 	if (lint && opts_index(&o) < argc)
-		return agent_usage_error(PROG, "--lint takes one FILE and no operands");
+		return agent_finish(&a, agent_usage_error(PROG,
+							  "--lint takes one FILE and no operands"));
 	if (agent_start(&a, "agentkit/agent-analyze", environ) < 0)
-		return agent_die(PROG);
+		return agent_finish(&a, agent_die(PROG));
 	if (!strcmp(config_get(a.cfg, "engine"), "llm")) {
 		log_error("the llm engine is not available yet in this version; "
 			  "use --engine rules (the default)");
@@ -250,7 +252,7 @@ int main(int argc, char **argv)
 	};
 	struct filter *f = filter_new(&def, &a.fopts, &a.ec, &a.out);
 	if (!f)
-		return agent_die(PROG);
+		return agent_finish(&a, agent_die(PROG));
 	status = agent_filter_inputs(&a, f, argc - opts_index(&o), argv + opts_index(&o));
 	filter_free(f);
 	workspace_free(an.ws);
