@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmark-gfm.h>
 
 #include "agent.h"
 #include "buf.h"
@@ -218,6 +219,7 @@ int main(int argc, char **argv)
 	}
 	if (a.version) {
 		agent_print_version(PROG);
+		printf("cmark-gfm %s\n", cmark_version_string());
 		return agent_finish(&a, 0);
 	}
 	if (a.list_options) {

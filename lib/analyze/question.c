@@ -318,6 +318,10 @@ static int number_near(const struct words *w, size_t i, size_t k)
 	return 0;
 }
 
+static const char *const having[] = {
+	"has", "have", "contain", "contains", "include", "includes", "in", "into", "to", NULL
+};
+
 static int vague_applies(const struct words *w, size_t i, size_t k, const struct vague *v,
 			 int measurable)
 {
@@ -331,6 +335,10 @@ static int vague_applies(const struct words *w, size_t i, size_t k, const struct
 		return 0;
 	if ((v->flags & NO_HOW) && i > 0 &&
 	    (words_is(w, i - 1, "how") || words_is(w, i - 1, "too") || words_is(w, i - 1, "as")))
+		return 0;
+	/* "a warehouse has many products", "stored in several warehouses": a
+	 * cardinality of the data model, not an amount someone must fix */
+	if (v->fam == F_AMOUNT && i > 0 && in_list(w->v[i - 1].low, having))
 		return 0;
 	return 1;
 }
@@ -593,6 +601,10 @@ static int check_passive(const struct words *w, const char *s, struct findings *
 			continue;
 		if (i > 0 && words_is(w, i - 1, "to") && in_list(w->v[j].low, tbd_participles))
 			continue;     /* "to be decided": a tbd question */
+		if (i > 1 && words_is(w, i - 1, "to") &&
+		    (words_is(w, i - 2, "want") || words_is(w, i - 2, "like") ||
+		     words_is(w, i - 2, "need")))
+			continue;     /* "I want to be alerted": the role is the one acted on */
 		while (k > 0 && (in_list(w->v[k - 1].low, auxiliaries) ||
 				 (k > 1 && is_adverb(w->v[k - 1].low) &&
 				  in_list(w->v[k - 2].low, auxiliaries))))
