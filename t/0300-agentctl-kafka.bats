@@ -112,7 +112,8 @@ teardown() {
 	w2=$!
 	sleep 3    # both join the group before there is work
 	agentctl publish < in.jsonl
-	for i in $(seq 300); do
+	# a rebalance on a loaded machine can take a while: up to 90 s
+	for i in $(seq 900); do
 		[ "$(agentctl log --json --type test.answered | wc -l)" -ge 600 ] && break
 		sleep 0.1
 	done
