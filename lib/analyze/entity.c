@@ -248,14 +248,6 @@ static const char *const enum_words[] = {
 	"gender", "tier", "stage", "severity", "visibility", "mode", NULL
 };
 
-static int in_list(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(s, *list))
-			return 1;
-	return 0;
-}
-
 static int ends_with(const char *s, const char *suf)
 {
 	size_t n = strlen(s), k = strlen(suf);
@@ -358,7 +350,7 @@ static void pascal(const char *key, char *out)
 
 static int is_stop_key(const char *key)
 {
-	return in_list(key, stop_nouns) || in_list(key_last(key), stop_nouns);
+	return words_listed(key, stop_nouns) || words_listed(key_last(key), stop_nouns);
 }
 
 int entity_is_role(const char *low)
@@ -374,35 +366,35 @@ int entity_is_role(const char *low)
 	if (!n || n > EM_NAME_MAX)
 		return 0;
 	memcpy(last, p, n + 1);
-	if (in_list(last, role_words))
+	if (words_listed(last, role_words))
 		return 1;
 	words_singular(last, one, sizeof(one));
-	return in_list(one, role_words);
+	return words_listed(one, role_words);
 }
 
 /* ---- field types ---- */
 
 static enum ftype part_type(const char *p)
 {
-	if (in_list(p, date_words))
+	if (words_listed(p, date_words))
 		return T_DATE;
-	if (in_list(p, datetime_words))
+	if (words_listed(p, datetime_words))
 		return T_DATETIME;
-	if (in_list(p, email_words))
+	if (words_listed(p, email_words))
 		return T_EMAIL;
-	if (in_list(p, url_words))
+	if (words_listed(p, url_words))
 		return T_URL;
-	if (in_list(p, money_words))
+	if (words_listed(p, money_words))
 		return T_MONEY;
-	if (in_list(p, integer_words))
+	if (words_listed(p, integer_words))
 		return T_INTEGER;
-	if (in_list(p, number_words))
+	if (words_listed(p, number_words))
 		return T_NUMBER;
-	if (in_list(p, boolean_words))
+	if (words_listed(p, boolean_words))
 		return T_BOOLEAN;
-	if (in_list(p, text_words))
+	if (words_listed(p, text_words))
 		return T_TEXT;
-	if (in_list(p, enum_words))
+	if (words_listed(p, enum_words))
 		return T_ENUM;
 	return T_STRING;
 }
@@ -437,7 +429,7 @@ static enum ftype guess_type(const char *name)
 	}
 	if (!np)
 		return T_STRING;
-	if (in_list(parts[np - 1], string_heads))
+	if (words_listed(parts[np - 1], string_heads))
 		return T_STRING;
 	t = part_type(parts[np - 1]);
 	if (t == T_STRING)
@@ -744,12 +736,12 @@ static void apply_attr(struct entity_model *m, const char *subj, int mode, const
 	m->last = e;
 	type = guess_type(name);
 	if (quant == Q_MANY ||
-	    (mode == V_CONTAIN && plural && type == T_STRING && !in_list(one, attr_words))) {
+	    (mode == V_CONTAIN && plural && type == T_STRING && !words_listed(one, attr_words))) {
 		if ((t = ent_get(m, one, 0)) >= 0)
 			relate(m, (size_t)e, R_HAS_MANY, (size_t)t);
 		return;
 	}
-	if (quant == Q_ONE && type == T_STRING && !in_list(one, attr_words)) {
+	if (quant == Q_ONE && type == T_STRING && !words_listed(one, attr_words)) {
 		if ((t = ent_get(m, one, 0)) >= 0)
 			relate(m, (size_t)e, R_HAS_ONE, (size_t)t);
 		return;
@@ -789,7 +781,7 @@ static int tok_is(const struct ctx *c, size_t i, const char *lit)
 
 static int tok_in(const struct ctx *c, size_t i, const char *const *list)
 {
-	return i < c->n && in_list(c->t[i].low, list);
+	return i < c->n && words_listed(c->t[i].low, list);
 }
 
 static int tok_has(const struct ctx *c, size_t i, unsigned fl)
@@ -1579,13 +1571,13 @@ static void tok_classify(struct tok *t, const struct word *wd)
 
 	t->low = low;
 	t->fl = 0;
-	if (in_list(low, det_words))
+	if (words_listed(low, det_words))
 		t->fl |= F_DET;
-	if (in_list(low, modal_words))
+	if (words_listed(low, modal_words))
 		t->fl |= F_MODAL;
-	if (in_list(low, neg_words))
+	if (words_listed(low, neg_words))
 		t->fl |= F_NEG;
-	if (in_list(low, conn_words))
+	if (words_listed(low, conn_words))
 		t->fl |= F_CONN;
 	if (name_word_ok(low, n))
 		t->fl |= F_NAME;
@@ -1596,16 +1588,16 @@ static void tok_classify(struct tok *t, const struct word *wd)
 		if (bn < KEY) {
 			memcpy(base, low, bn);
 			base[bn] = '\0';
-			if (!in_list(base, func_words) && !in_list(base, verb_words) &&
+			if (!words_listed(base, func_words) && !words_listed(base, verb_words) &&
 			    strcmp(base, "let") && strcmp(base, "what"))
 				t->fl |= F_POSS;
 		}
 	}
-	if ((t->fl & F_NAME) && in_list(low, verb_words))
+	if ((t->fl & F_NAME) && words_listed(low, verb_words))
 		t->fl |= F_VERB;
-	if ((t->fl & F_NAME) && !in_list(low, func_words) && !(t->fl & F_VERB)) {
+	if ((t->fl & F_NAME) && !words_listed(low, func_words) && !(t->fl & F_VERB)) {
 		t->fl |= F_CONTENT;
-		if (in_list(low, adj_words))
+		if (words_listed(low, adj_words))
 			t->fl |= F_ADJ;
 	}
 }
@@ -1676,7 +1668,7 @@ static int text_key(struct words *w, const char *s, int one, char *out)
 	out[0] = '\0';
 	if (words_split(w, s, strlen(s)) < 0)
 		return -1;
-	while (i < w->n && (in_list(w->v[i].low, det_words) || in_list(w->v[i].low, adj_words)))
+	while (i < w->n && (words_listed(w->v[i].low, det_words) || words_listed(w->v[i].low, adj_words)))
 		i++;
 	for (; i < w->n; i++) {
 		const struct word *wd = &w->v[i];
@@ -1763,7 +1755,7 @@ static int parse_type(const struct entity_model *m, struct words *w, const char 
 			char v[KEY] = "";
 			const char *low = w->v[i].low;
 
-			if (in_list(low, conn_words) || !strcmp(low, "of") || !strcmp(low, "one") ||
+			if (words_listed(low, conn_words) || !strcmp(low, "of") || !strcmp(low, "one") ||
 			    !name_word_ok(low, strlen(low)) || !key_add(v, low, strlen(low)))
 				continue;
 			memcpy(vs->v[vs->n++], v, strlen(v) + 1);
@@ -1797,7 +1789,7 @@ static int parse_type(const struct entity_model *m, struct words *w, const char 
 				size_t len = sl ? (size_t)(sl - q) : strlen(q);
 				char v[KEY] = "";
 
-				if (!in_list(q, conn_words) && name_word_ok(q, len) && key_add(v, q, len)) {
+				if (!words_listed(q, conn_words) && name_word_ok(q, len) && key_add(v, q, len)) {
 					size_t d;
 					for (d = 0; d < vs->n && strcmp(vs->v[d], v); d++)
 						;
@@ -1821,7 +1813,7 @@ static int parse_type(const struct entity_model *m, struct words *w, const char 
 		if (name_word_ok(w->v[k].low, strlen(w->v[k].low)) &&
 		    !key_add(ref, w->v[k].low, strlen(w->v[k].low)))
 			return 0;
-	if (!ref[0] || in_list(ref, not_refs))
+	if (!ref[0] || words_listed(ref, not_refs))
 		return 0;
 	key_singular(ref);
 	/* a reference names an entity: capitalised, known, or said to be one */

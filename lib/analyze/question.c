@@ -117,35 +117,9 @@ static int ends_with(const char *s, size_t n, const char *suf)
 	return n >= k && !memcmp(s + n - k, suf, k);
 }
 
-static int in_list(const char *low, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(low, *list))
-			return 1;
-	return 0;
-}
-
 static int starts_with_digit(const struct word *wd)
 {
 	return wd->len && wd->p[0] >= '0' && wd->p[0] <= '9';
-}
-
-/* The number of words of phrase (lowercase, single spaces) at word i, or 0. */
-static size_t phrase_at(const struct words *w, size_t i, const char *phrase)
-{
-	size_t k = 0;
-
-	for (const char *p = phrase;; k++) {
-		const char *sp = strchr(p, ' ');
-		size_t n = sp ? (size_t)(sp - p) : strlen(p);
-
-		if (i + k >= w->n || strlen(w->v[i + k].low) != n ||
-		    memcmp(w->v[i + k].low, p, n))
-			return 0;
-		if (!sp)
-			return k + 1;
-		p = sp + 1;
-	}
 }
 
 static const char *const adverbs[] = {
@@ -156,7 +130,7 @@ static const char *const adverbs[] = {
 static int is_adverb(const char *low)
 {
 	size_t n = strlen(low);
-	return in_list(low, adverbs) || (n > 4 && ends_with(low, n, "ly"));
+	return words_listed(low, adverbs) || (n > 4 && ends_with(low, n, "ly"));
 }
 
 /* --- vague words ------------------------------------------------------- */
@@ -329,7 +303,7 @@ static int vague_applies(const struct words *w, size_t i, size_t k, const struct
 		return 0;
 	if ((v->flags & NO_MEASURE) && measurable)
 		return 0;
-	if ((v->flags & ALONE) && i + 1 < w->n && in_list(w->v[i + 1].low, secure_objects))
+	if ((v->flags & ALONE) && i + 1 < w->n && words_listed(w->v[i + 1].low, secure_objects))
 		return 0;
 	if ((v->flags & NO_MEDIUM) && words_find(w, 0, "medium") >= 0)
 		return 0;
@@ -338,7 +312,7 @@ static int vague_applies(const struct words *w, size_t i, size_t k, const struct
 		return 0;
 	/* "a warehouse has many products", "stored in several warehouses": a
 	 * cardinality of the data model, not an amount someone must fix */
-	if (v->fam == F_AMOUNT && i > 0 && in_list(w->v[i - 1].low, having))
+	if (v->fam == F_AMOUNT && i > 0 && words_listed(w->v[i - 1].low, having))
 		return 0;
 	return 1;
 }
@@ -354,7 +328,7 @@ static int check_vague(const struct words *w, const char *s, size_t len, int mea
 		for (size_t e = 0; e < NVAGUE; e++) {
 			const struct vague *v = &vague[e];
 			const struct hint *h = &hints[v->fam];
-			size_t k = phrase_at(w, i, v->phrase), off, end;
+			size_t k = words_phrase_at(w, i, v->phrase), off, end;
 			struct buf text = BUF_INIT;
 
 			if (!k)
@@ -526,11 +500,11 @@ static int participle(const char *low, char *out, size_t cap)
 
 static int is_state(const struct words *w, size_t j)
 {
-	if (in_list(w->v[j].low, states))
+	if (words_listed(w->v[j].low, states))
 		return 1;
 	for (size_t i = 0; i < sizeof(states_before) / sizeof(states_before[0]); i++)
 		if (!strcmp(w->v[j].low, states_before[i].part))
-			return j + 1 < w->n && in_list(w->v[j + 1].low, states_before[i].next);
+			return j + 1 < w->n && words_listed(w->v[j + 1].low, states_before[i].next);
 	return 0;
 }
 
@@ -565,7 +539,7 @@ static int add_subject(struct buf *b, const struct words *w, const char *s, size
 	const char *pro;
 
 	while (a > 0 && k - a < 6 && !w->v[a - 1].punct_after &&
-	       !in_list(w->v[a - 1].low, clause_words))
+	       !words_listed(w->v[a - 1].low, clause_words))
 		a--;
 	if (a == k)
 		return buf_addstr(b, "it");
@@ -590,24 +564,24 @@ static int check_passive(const struct words *w, const char *s, struct findings *
 		struct buf text = BUF_INIT;
 		int dup;
 
-		if (!in_list(w->v[i].low, be_forms))
+		if (!words_listed(w->v[i].low, be_forms))
 			continue;
 		while (j < w->n && j < i + 3 && is_adverb(w->v[j].low))
 			j++;
-		if (j >= w->n || in_list(w->v[j].low, be_forms) ||
+		if (j >= w->n || words_listed(w->v[j].low, be_forms) ||
 		    !participle(w->v[j].low, verb, sizeof(verb)) || is_state(w, j))
 			continue;
 		if (words_find(w, j + 1, "by") >= 0)
 			continue;
-		if (i > 0 && words_is(w, i - 1, "to") && in_list(w->v[j].low, tbd_participles))
+		if (i > 0 && words_is(w, i - 1, "to") && words_listed(w->v[j].low, tbd_participles))
 			continue;     /* "to be decided": a tbd question */
 		if (i > 1 && words_is(w, i - 1, "to") &&
 		    (words_is(w, i - 2, "want") || words_is(w, i - 2, "like") ||
 		     words_is(w, i - 2, "need")))
 			continue;     /* "I want to be alerted": the role is the one acted on */
-		while (k > 0 && (in_list(w->v[k - 1].low, auxiliaries) ||
+		while (k > 0 && (words_listed(w->v[k - 1].low, auxiliaries) ||
 				 (k > 1 && is_adverb(w->v[k - 1].low) &&
-				  in_list(w->v[k - 2].low, auxiliaries))))
+				  words_listed(w->v[k - 2].low, auxiliaries))))
 			k--;
 		off = woff(w, s, k);
 		end = wend(w, s, j);
@@ -686,7 +660,7 @@ static int check_actor(const struct words *w, const char *s, struct findings *fs
 		struct buf text = BUF_INIT;
 		int able = 0, dup, r;
 
-		if (!in_list(w->v[m].low, modals))
+		if (!words_listed(w->v[m].low, modals))
 			continue;
 		if (m == 0)
 			subj = S_EMPTY;
@@ -705,7 +679,7 @@ static int check_actor(const struct words *w, const char *s, struct findings *fs
 			if (!words_is(w, a + 2, "to"))
 				continue;    /* "possible for users to": an actor */
 			able = 1, vp = a + 3;
-		} else if (phrase_at(w, a, "be able to") && subj == S_ONE) {
+		} else if (words_phrase_at(w, a, "be able to") && subj == S_ONE) {
 			able = 1, vp = a + 3;
 		} else if (subj == S_THERE) {
 			if (!words_is(w, a, "be") || !words_in(w, a + 1, (const char *const[]){ "a", "an", NULL }) ||
@@ -776,7 +750,7 @@ static int check_tbd(const struct words *w, const char *s, size_t len, struct fi
 	for (size_t i = 0; i < w->n; i++) {
 		size_t k = 0;
 
-		if (in_list(w->v[i].low, tbd_words))
+		if (words_listed(w->v[i].low, tbd_words))
 			k = 1;
 		else if (words_is(w, i, "to") && words_is(w, i + 1, "be") &&
 			 words_in(w, i + 2, tbd_participles))

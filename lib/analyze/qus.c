@@ -411,23 +411,6 @@ static int add_defect_cue(json_t *arr, const char *rule, const char *pre, const 
 	return add_defect(arr, rule, &b);
 }
 
-static size_t phrase_at(const struct words *w, size_t i, const char *phrase)
-{
-	size_t k = 0;
-
-	for (const char *p = phrase;; k++) {
-		const char *sp = strchr(p, ' ');
-		size_t n = sp ? (size_t)(sp - p) : strlen(p);
-
-		if (i + k >= w->n || strlen(w->v[i + k].low) != n ||
-		    memcmp(w->v[i + k].low, p, n))
-			return 0;
-		if (!sp)
-			return k + 1;
-		p = sp + 1;
-	}
-}
-
 static const char *const one_thing_with_and[] = {
 	"drag and drop", "copy and paste", "cut and paste", "terms and conditions",
 	"pros and cons", "black and white", "trial and error", "back and forth",
@@ -463,7 +446,7 @@ static int find_joiner(const struct words *w, const char *s, size_t gbase, size_
 		if (!strcmp(wd->low, "and")) {
 			hit = i > 0 && i + 1 < w->n;
 			for (const char *const *p = one_thing_with_and; hit && *p; p++)
-				if (phrase_at(w, i - 1, *p))
+				if (words_phrase_at(w, i - 1, *p))
 					hit = 0;
 			for (size_t k = i > 4 ? i - 4 : 0; hit && k < i; k++)
 				if (!strcmp(w->v[k].low, "between"))
@@ -471,7 +454,7 @@ static int find_joiner(const struct words *w, const char *s, size_t gbase, size_
 		} else if (!strcmp(wd->low, "or")) {
 			hit = i > 0 && i + 1 < w->n && !words_in(w, i + 1, or_quantities) &&
 			      !words_is(w, i - 1, "whether");
-		} else if (phrase_at(w, i, "as well as")) {
+		} else if (words_phrase_at(w, i, "as well as")) {
 			hit = 3;
 		} else if (memchr(wd->p, '/', wd->len) && !word_is_number(wd) && !all_upper(wd)) {
 			hit = 1;
@@ -547,8 +530,8 @@ static int check_minimal(const char *s, size_t len, const struct parsed *p, stru
 		size_t off = (size_t)(wd->p - s), n = wd->len;
 
 		if (words_in(w, i, (const char *const[]){ "e.g", "i.e", "viz", NULL }) ||
-		    phrase_at(w, i, "for example") || phrase_at(w, i, "for instance")) {
-			if (phrase_at(w, i, "for example") || phrase_at(w, i, "for instance"))
+		    words_phrase_at(w, i, "for example") || words_phrase_at(w, i, "for instance")) {
+			if (words_phrase_at(w, i, "for example") || words_phrase_at(w, i, "for instance"))
 				n = (size_t)(w->v[i + 1].p + w->v[i + 1].len - wd->p);
 			else if (off + n < len && s[off + n] == '.')
 				n++;

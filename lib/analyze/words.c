@@ -94,34 +94,40 @@ int words_is(const struct words *w, size_t i, const char *lit)
 	return i < w->n && !strcmp(w->v[i].low, lit);
 }
 
-int words_in(const struct words *w, size_t i, const char *const *list)
+int words_listed(const char *low, const char *const *list)
 {
-	if (i >= w->n)
-		return 0;
 	for (; *list; list++)
-		if (!strcmp(w->v[i].low, *list))
+		if (!strcmp(low, *list))
 			return 1;
 	return 0;
 }
 
+int words_in(const struct words *w, size_t i, const char *const *list)
+{
+	return i < w->n && words_listed(w->v[i].low, list);
+}
+
+size_t words_phrase_at(const struct words *w, size_t i, const char *phrase)
+{
+	size_t k = 0;
+
+	for (const char *p = phrase;; k++) {
+		const char *sp = strchr(p, ' ');
+		size_t n = sp ? (size_t)(sp - p) : strlen(p);
+
+		if (i + k >= w->n || strlen(w->v[i + k].low) != n || memcmp(w->v[i + k].low, p, n))
+			return 0;
+		if (!sp)
+			return k + 1;
+		p = sp + 1;
+	}
+}
+
 long words_find(const struct words *w, size_t from, const char *phrase)
 {
-	for (size_t i = from; i < w->n; i++) {
-		const char *p = phrase;
-		size_t j = i;
-
-		for (;;) {
-			const char *sp = strchr(p, ' ');
-			size_t n = sp ? (size_t)(sp - p) : strlen(p);
-
-			if (j >= w->n || strlen(w->v[j].low) != n || memcmp(w->v[j].low, p, n))
-				break;
-			j++;
-			if (!sp)
-				return (long)i;
-			p = sp + 1;
-		}
-	}
+	for (size_t i = from; i < w->n; i++)
+		if (words_phrase_at(w, i, phrase))
+			return (long)i;
 	return -1;
 }
 

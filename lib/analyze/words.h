@@ -45,6 +45,9 @@ void words_release(struct words *w);
 /* 1 when word i exists and its lowercase form is lit. */
 int words_is(const struct words *w, size_t i, const char *lit);
 
+/* 1 when the lowercase word low is one of the NULL-terminated list. */
+int words_listed(const char *low, const char *const *list);
+
 /* 1 when word i exists and is one of the NULL-terminated list. */
 int words_in(const struct words *w, size_t i, const char *const *list);
 
@@ -53,6 +56,9 @@ int words_in(const struct words *w, size_t i, const char *const *list);
  * words separated by single spaces, e.g. "as soon as"), or -1.
  */
 long words_find(const struct words *w, size_t from, const char *phrase);
+
+/* The number of words of phrase (as for words_find) that stand at word i, or 0. */
+size_t words_phrase_at(const struct words *w, size_t i, const char *phrase);
 
 /* 1 when the word is all digits (with . , : / inside, e.g. "2.5", "24/7"). */
 int word_is_number(const struct word *wd);
