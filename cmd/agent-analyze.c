@@ -6,12 +6,9 @@
  * of user stories, --classify sorts requirements into functional and the
  * non-functional categories, one per line.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <cmark-gfm.h>
 
 #include "agent.h"
@@ -166,28 +163,27 @@ static int classify_fd(struct agent *a, int fd, const char *name)
 	return status;
 }
 
+struct classify_run {
+	struct agent *a;
+	int status;     /* the first failure's */
+};
+
+static int classify_input(void *ctx, int fd, const char *name)
+{
+	struct classify_run *cr = ctx;
+	int r = classify_fd(cr->a, fd, name);
+
+	if (r && !cr->status)
+		cr->status = r;
+	return r == AK_EXIT_IOERR ? -1 : 0;
+}
+
 static int run_classify(struct agent *a, int argc, char **argv)
 {
-	int status = 0;
+	struct classify_run cr = { a, 0 };
+	int missing = agent_each_input(argc, argv, classify_input, &cr);
 
-	if (!argc)
-		return classify_fd(a, 0, "stdin");
-	for (int i = 0; i < argc && status != AK_EXIT_IOERR; i++) {
-		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
-		int r;
-
-		if (fd < 0) {
-			log_error("cannot open '%s': %s", argv[i], strerror(errno));
-			status = AK_EXIT_IOERR;
-			continue;
-		}
-		r = classify_fd(a, fd, fd ? argv[i] : "stdin");
-		if (fd)
-			close(fd);
-		if (r && !status)
-			status = r;
-	}
-	return status;
+	return agent_input_status(cr.status, missing > 0);
 }
 
 int main(int argc, char **argv)

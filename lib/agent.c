@@ -154,15 +154,16 @@ int agent_usage_error(const char *prog, const char *msg)
 	return AK_EXIT_USAGE;
 }
 
-int agent_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv)
+int agent_each_input(int argc, char **argv, int (*fn)(void *ctx, int fd, const char *name),
+		     void *ctx)
 {
-	int rc = 0, missing = 0, status;
+	int missing = 0;
 
-	/* a failing output is reported once, by agent_finish */
-	if (argc == 0 && filter_run(f, 0, "stdin") < 0 && !a->out.code)
-		log_error("%s", ak_errmsg());
+	if (argc == 0)
+		return fn(ctx, 0, "stdin") < 0 ? -1 : 0;
 	for (int i = 0; i < argc; i++) {
 		int fd = strcmp(argv[i], "-") ? open(argv[i], O_RDONLY | O_CLOEXEC) : 0;
+		int rc;
 
 		/* like cat: say so, go on with the others, fail at the end */
 		if (fd < 0) {
@@ -170,15 +171,43 @@ int agent_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv
 			missing = 1;
 			continue;
 		}
-		rc = filter_run(f, fd, fd ? argv[i] : "stdin");
+		rc = fn(ctx, fd, fd ? argv[i] : "stdin");
 		if (fd)
 			close(fd);
-		if (rc < 0 && a->out.code)
-			break;
 		if (rc < 0)
-			log_error("%s", ak_errmsg());
+			return -1;
 	}
-	status = filter_status(f);
+	return missing;
+}
+
+int agent_input_status(int status, int missing)
+{
 	return missing && (status == 0 || status == AK_EXIT_GATE || status == AK_EXIT_DATAERR) ?
 	       AK_EXIT_IOERR : status;
+}
+
+struct filter_input {
+	struct agent *a;
+	struct filter *f;
+};
+
+static int filter_input(void *ctx, int fd, const char *name)
+{
+	struct filter_input *fi = ctx;
+
+	if (filter_run(fi->f, fd, name) == 0)
+		return 0;
+	/* a failing output is reported once, by agent_finish, and stops */
+	if (fi->a->out.code)
+		return -1;
+	log_error("%s", ak_errmsg());
+	return 0;
+}
+
+int agent_filter_inputs(struct agent *a, struct filter *f, int argc, char **argv)
+{
+	struct filter_input fi = { a, f };
+	int missing = agent_each_input(argc, argv, filter_input, &fi);
+
+	return agent_input_status(filter_status(f), missing > 0);
 }

@@ -83,6 +83,19 @@ int agent_finish(struct agent *a, int status);
 void agent_print_version(const char *prog);
 
 /*
+ * Call fn on each file of argv (argc of them; "-" is stdin), or on stdin
+ * when there is none. A file that cannot be opened is reported and
+ * skipped, like cat. fn returns 0, or -1 to stop. Returns -1 when fn
+ * stopped, 1 when a file was missing, else 0.
+ */
+int agent_each_input(int argc, char **argv, int (*fn)(void *ctx, int fd, const char *name),
+		     void *ctx);
+
+/* The exit status after reading inputs: 74 when one was missing and
+ * nothing worse happened, else status. */
+int agent_input_status(int status, int missing);
+
+/*
  * Run filter f over each file of argv (argc of them; "-" is stdin), or
  * over stdin when there is none. A file that cannot be opened is reported
  * and skipped, like cat, and makes the status 74 at the end. Returns the

@@ -244,6 +244,11 @@ analyze_item() {
 	test_cmp expect got2
 	run -74 agent-analyze --classify missing.txt
 	[[ "$output" == "agent-analyze: cannot open 'missing.txt': No such file or directory" ]]
+	# like cat: a missing file is reported, the others are still read
+	run -74 --separate-stderr agent-analyze --classify missing.txt reqs.txt
+	[ "$stderr" = "agent-analyze: cannot open 'missing.txt': No such file or directory" ]
+	printf '%s\n' "$output" > got3
+	test_cmp expect got3
 }
 
 @test "--lint reports QUS defects per story and exits 1 when there are any" {
