@@ -41,7 +41,7 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)

@@ -196,7 +196,7 @@ static int filter_input(void *ctx, int fd, const char *name)
 	struct filter_input *fi = ctx;
 
 	if (filter_run(fi->f, fd, name) == 0)
-		return 0;
+		return filter_stopped(fi->f) ? -1 : 0;
 	/* a failing output is reported once, by agent_finish, and stops */
 	if (fi->a->out.code)
 		return -1;

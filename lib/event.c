@@ -98,22 +98,29 @@ void event_uuid7(struct event_ctx *ec, char out[EVENT_ID_LEN + 1])
 {
 	unsigned char u[16];
 	int64_t ms = event_now_ms(ec);
+	uint64_t nth = ec->counter;
 	char h[33];
 
 	event_random(ec, u + 6, 10);
 	/*
 	 * Monotonic within the process (RFC 9562 method 1): in the same
 	 * millisecond, or if the clock stepped back, the 12-bit rand_a field
-	 * counts up from the last id instead of being random.
+	 * counts up from the last id instead of being random. In
+	 * deterministic mode it counts the events of the current input, so an
+	 * id depends on its input and its place among that input's events
+	 * only: an agent that answers inputs out of order (--jobs) still
+	 * writes the same ids.
 	 */
-	if (ms <= ec->last_ms) {
+	if (ec->deterministic) {
+		ec->seq = (uint16_t)(nth & 0xfff);
+	} else if (ms <= ec->last_ms) {
 		ms = ec->last_ms;
 		if (++ec->seq > 0xfff) {
 			ms++;
 			ec->seq = 0;
 		}
 	} else {
-		ec->seq = ec->deterministic ? 0 : (uint16_t)(((u[6] << 8) | u[7]) & 0x7ff);
+		ec->seq = (uint16_t)(((u[6] << 8) | u[7]) & 0x7ff);
 	}
 	ec->last_ms = ms;
 	for (int i = 0; i < 6; i++)

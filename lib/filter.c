@@ -22,6 +22,21 @@
 
 #define INPUT_COPY_MAX 1024
 
+/*
+ * What waits for an unfinished job: either a line held back (line set) or
+ * a job with the input it answers, and the id seed that input had.
+ */
+struct slot {
+	char *line;
+	size_t len;
+	json_t *ev;
+	void *job;
+	char *origin;
+	uint64_t lineno;
+	unsigned char seed[32];
+	uint64_t counter;
+};
+
 struct filter {
 	struct filter_def def;
 	struct filter_opts opts;
@@ -33,7 +48,13 @@ struct filter {
 	int sink_code;
 	int fail_code;
 	int gate;
+	int stop_code;
+	int stopped;
 	struct jscan js;
+	struct slot *q;           /* held output, oldest at head */
+	size_t head, tail, cap;
+	unsigned inflight;        /* jobs in q */
+	int direct;               /* finishing the head: write straight out */
 };
 
 struct filter *filter_new(const struct filter_def *def, const struct filter_opts *opts,
@@ -52,15 +73,104 @@ struct filter *filter_new(const struct filter_def *def, const struct filter_opts
 		f->opts.max_line = JSONL_DEFAULT_MAX;
 	f->ec = ec;
 	f->out = o;
+	if (!f->def.jobs)
+		f->def.jobs = 1;
 	return f;
+}
+
+/* The output failed: say why, with its class (a write error, or a store). */
+static int out_failed(struct filter *f)
+{
+	return ak_error(f->out->code, "%s", f->out->msg);
+}
+
+static void slot_free(struct filter *f, struct slot *sl)
+{
+	if (sl->job) {
+		f->def.cancel(sl->job, f->def.ctx);
+		f->inflight--;
+	}
+	json_decref(sl->ev);
+	free(sl->line);
+	free(sl->origin);
+}
+
+/* Drop everything held (after a stop, or when the filter goes away). */
+static void drop_held(struct filter *f)
+{
+	while (f->head < f->tail)
+		slot_free(f, &f->q[f->head++]);
+	f->head = f->tail = 0;
 }
 
 void filter_free(struct filter *f)
 {
 	if (!f)
 		return;
+	drop_held(f);
+	free(f->q);
 	json_decref(f->pending);
 	free(f);
+}
+
+void filter_stop(struct filter *f, int code)
+{
+	f->stopped = 1;
+	if (!f->stop_code)
+		f->stop_code = code;
+}
+
+int filter_stopped(const struct filter *f)
+{
+	return f->stopped;
+}
+
+static int holding(const struct filter *f)
+{
+	return f->head < f->tail && !f->direct;
+}
+
+static struct slot *slot_push(struct filter *f)
+{
+	if (f->tail == f->cap) {
+		size_t n = f->tail - f->head;
+
+		if (f->head) {
+			memmove(f->q, f->q + f->head, n * sizeof(*f->q));
+		} else {
+			size_t cap = f->cap ? f->cap * 2 : 16;
+			struct slot *q = realloc(f->q, cap * sizeof(*q));
+
+			if (!q) {
+				ak_error(AK_EXIT_SOFTWARE, "out of memory");
+				return NULL;
+			}
+			f->q = q;
+			f->cap = cap;
+		}
+		f->head = 0;
+		f->tail = n;
+	}
+	memset(&f->q[f->tail], 0, sizeof(*f->q));
+	return &f->q[f->tail++];
+}
+
+/* A line of output: written now, or held behind an unfinished job. */
+static int put_line(struct filter *f, const char *p, size_t len)
+{
+	struct slot *sl;
+
+	if (!holding(f))
+		return out_line(f->out, p, len) < 0 ? out_failed(f) : 0;
+	if (!(sl = slot_push(f)))
+		return -1;
+	if (!(sl->line = malloc(len ? len : 1))) {
+		f->tail--;
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	}
+	memcpy(sl->line, p, len);
+	sl->len = len;
+	return 0;
 }
 
 const struct filter_stats *filter_stats(const struct filter *f)
@@ -73,12 +183,6 @@ void filter_gate_failed(struct filter *f)
 	f->gate = 1;
 }
 
-/* The output failed: say why, with its class (a write error, or a store). */
-static int out_failed(struct filter *f)
-{
-	return ak_error(f->out->code, "%s", f->out->msg);
-}
-
 int filter_status(const struct filter *f)
 {
 	if (f->out->code)
@@ -89,6 +193,8 @@ int filter_status(const struct filter *f)
 		return AK_EXIT_IOERR;
 	if (f->fail_code)
 		return f->fail_code;
+	if (f->stop_code)
+		return f->stop_code;
 	if (f->st.rejected)
 		return AK_EXIT_DATAERR;
 	return f->gate ? AK_EXIT_GATE : AK_EXIT_OK;
@@ -117,10 +223,10 @@ static int write_event(struct filter *f, const json_t *ev)
 
 	if (!s)
 		return -1;
-	rc = out_line(f->out, s, len);
+	rc = put_line(f, s, len);
 	free(s);
 	f->st.emitted++;
-	return rc < 0 ? out_failed(f) : 0;
+	return rc;
 }
 
 static int write_pending(struct filter *f)
@@ -310,13 +416,15 @@ static int consumes(const struct filter *f, const struct jscan_member *type)
  * data (class 65), emit agent.rejected instead; on any other failure,
  * agent.failed.
  */
-static int handle(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno)
+static int answered(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno,
+		    int rc)
 {
 	json_t *data, *failed;
 	const char *subject = event_attr(ev, "subject");
 
-	f->st.handled++;
-	if (f->def.handle(f, ev, f->def.ctx) == 0)
+	if (rc == FILTER_STOP && !f->stopped)
+		filter_stop(f, AK_EXIT_TEMPFAIL);
+	if (rc >= 0)
 		return write_pending(f);
 	json_array_clear(f->pending);
 	if (ak_errcode() == AK_EXIT_DATAERR) {
@@ -347,6 +455,112 @@ static int handle(struct filter *f, const json_t *ev, const char *origin, uint64
 	return write_pending(f);
 }
 
+/* Finish the job at the head of the queue, with the id seed of its input. */
+static int finish_head(struct filter *f)
+{
+	struct slot sl = f->q[f->head++];
+	unsigned char seed[32];
+	uint64_t counter = f->ec->counter;
+	int rc, was_stopped = f->stopped;
+
+	memcpy(seed, f->ec->seed, sizeof(seed));
+	memcpy(f->ec->seed, sl.seed, sizeof(seed));
+	f->ec->counter = sl.counter;
+	f->inflight--;
+	f->direct = 1;
+	rc = f->def.finish(f, sl.ev, sl.job, f->def.ctx);
+	sl.job = NULL;
+	rc = answered(f, sl.ev, sl.origin, sl.lineno, rc);
+	f->direct = 0;
+	memcpy(f->ec->seed, seed, sizeof(seed));
+	f->ec->counter = counter;
+	slot_free(f, &sl);
+	/* what came after a stop is left for a rerun */
+	if (f->stopped && !was_stopped)
+		drop_held(f);
+	return rc;
+}
+
+/* Write out what no longer waits: held lines and finished jobs, in order. */
+static int drain(struct filter *f)
+{
+	while (f->head < f->tail) {
+		struct slot *sl = &f->q[f->head];
+
+		if (sl->line) {
+			int rc = out_line(f->out, sl->line, sl->len);
+
+			f->head++;
+			slot_free(f, sl);
+			if (rc < 0)
+				return out_failed(f);
+		} else if (f->def.done(sl->job, f->def.ctx)) {
+			if (finish_head(f) < 0 && f->out->code)
+				return -1;
+		} else {
+			break;
+		}
+	}
+	if (f->head == f->tail)
+		f->head = f->tail = 0;
+	return 0;
+}
+
+/*
+ * Let the jobs run: until there is room for another (room), or until fd
+ * can be read or nothing is in flight (fd >= 0), or until everything has
+ * been written (neither).
+ */
+static int settle(struct filter *f, int fd, int room)
+{
+	for (;;) {
+		int r;
+
+		if (drain(f) < 0)
+			return -1;
+		if (!f->inflight)
+			return 0;
+		if (room && f->inflight < f->def.jobs)
+			return 0;
+		if ((r = f->def.wait(f->def.ctx, room ? -1 : fd)) < 0)
+			return -1;
+		if (r == 1 && fd >= 0 && !room)
+			return 0;
+	}
+}
+
+/*
+ * Run the handler on ev (borrowed), or begin a job for it. When the
+ * handler fails because its input is bad data (class 65), emit
+ * agent.rejected instead; on any other failure, agent.failed.
+ */
+static int handle(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno)
+{
+	struct slot *sl;
+	void *job = NULL;
+	int rc;
+
+	f->st.handled++;
+	if (!f->def.begin)
+		return answered(f, ev, origin, lineno, f->def.handle(f, ev, f->def.ctx));
+	rc = f->def.begin(f, ev, f->def.ctx, &job);
+	if (rc != 0 || !job)
+		return answered(f, ev, origin, lineno, rc);
+	if (!(sl = slot_push(f)) || !(sl->origin = strdup(origin))) {
+		if (sl)
+			f->tail--;
+		f->def.cancel(job, f->def.ctx);
+		return answered(f, ev, origin, lineno, ak_error(AK_EXIT_SOFTWARE, "out of memory"));
+	}
+	sl->ev = json_incref((json_t *)ev);
+	sl->job = job;
+	sl->lineno = lineno;
+	memcpy(sl->seed, f->ec->seed, sizeof(sl->seed));
+	sl->counter = f->ec->counter;
+	f->inflight++;
+	return settle(f, -1, 1);
+}
+
 static int pass(struct filter *f, const char *p, size_t len)
 {
 	if (f->opts.no_pass)
@@ -358,7 +572,7 @@ static int pass(struct filter *f, const char *p, size_t len)
 		f->sink_code = ak_errcode();
 		return -1;
 	}
-	return out_line(f->out, p, len) < 0 ? out_failed(f) : 0;
+	return put_line(f, p, len);
 }
 
 /* Why jansson refused a line that jscan accepted, in our words. */
@@ -489,6 +703,13 @@ int filter_run(struct filter *f, int fd, const char *name)
 		}
 		if (rc < 0 && (f->out->code || f->sink_code))
 			break;
+		if (f->stopped)
+			break;
+		/* before the read may block, let the jobs run until it would not */
+		if (!jsonl_buffered(&r) && f->inflight && settle(f, fd, 0) < 0) {
+			rc = -1;
+			break;
+		}
 		if (!jsonl_buffered(&r) && out_flush(f->out) < 0) {
 			rc = out_failed(f);
 			break;
@@ -498,5 +719,7 @@ int filter_run(struct filter *f, int fd, const char *name)
 	if (rc < 0 && !f->out->code && !f->sink_code)
 		f->read_error = 1;
 	jsonl_release(&r);
+	if (settle(f, -1, 0) < 0)
+		rc = -1;
 	return rc < 0 ? -1 : 0;
 }

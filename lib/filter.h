@@ -48,7 +48,33 @@ struct filter_def {
 	 */
 	int (*sink)(void *ctx, const char *line, size_t len, const struct jscan *js);
 	void *sink_ctx;
+	/*
+	 * An agent that waits on the network answers several inputs at once.
+	 * Instead of handle it sets begin, done, finish and wait; the loop
+	 * keeps up to jobs of them in flight and still writes everything in
+	 * input order, holding back what follows an unfinished job.
+	 *
+	 *  begin   starts the work for ev and sets *job. 0, or -1 with
+	 *          ak_error (treated as handle's failure), or FILTER_STOP
+	 *          after emitting an event that says why: nothing more is
+	 *          read, jobs in flight are finished and later inputs are
+	 *          left for a rerun.
+	 *  done    whether job has finished.
+	 *  finish  emits the result of a finished job, like handle, and frees
+	 *          it; FILTER_STOP as for begin. ev is the event begin had.
+	 *  cancel  frees a job that will not be finished (after a stop).
+	 *  wait    drives the jobs until one may have finished, or until fd
+	 *          (-1: none) can be read: 1 then, 0 otherwise, -1 on error.
+	 */
+	int (*begin)(struct filter *f, const json_t *ev, void *ctx, void **job);
+	int (*done)(void *job, void *ctx);
+	int (*finish)(struct filter *f, const json_t *ev, void *job, void *ctx);
+	void (*cancel)(void *job, void *ctx);
+	int (*wait)(void *ctx, int fd);
+	unsigned jobs;                 /* in flight at most; 0 means 1 */
 };
+
+#define FILTER_STOP 1
 
 struct filter_opts {
 	int no_pass;        /* emit only this agent's own events */
@@ -69,8 +95,9 @@ void filter_free(struct filter *f);
 
 /*
  * Process every line of fd (name is used in messages: a path or "stdin").
- * Returns 0 at end of input, -1 with ak_error when reading or writing
- * failed (the loop stops; what was read so far has been answered).
+ * Returns 0 at end of input or after a stop (filter_stopped), -1 with
+ * ak_error when reading or writing failed (the loop stops; what was read
+ * so far has been answered). Every job begun has finished on return.
  */
 int filter_run(struct filter *f, int fd, const char *name);
 
@@ -104,9 +131,17 @@ int filter_reject(struct filter *f, const char *origin, uint64_t line,
 
 const struct filter_stats *filter_stats(const struct filter *f);
 
+/* Whether a stop was asked for: the caller reads no further input. */
+int filter_stopped(const struct filter *f);
+
+/* Stop reading after this input (from begin or finish, which then return
+ * FILTER_STOP); the status becomes code unless something worse happened. */
+void filter_stop(struct filter *f, int code);
+
 /*
  * The exit status so far: 74 after an I/O error, the class of a handler
- * failure, 65 after a rejection, 1 when a gate said no, else 0.
+ * failure, the code of a stop, 65 after a rejection, 1 when a gate said
+ * no, else 0.
  */
 int filter_status(const struct filter *f);
 

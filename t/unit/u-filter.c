@@ -708,6 +708,149 @@ static void test_status(void)
 	}
 }
 
+/*
+ * Jobs: a handler split in begin and finish, with up to three in flight.
+ * The fake jobs finish last-begun first, so the loop must hold back what
+ * follows an unfinished one; the output must be the same, byte for byte,
+ * as the one-at-a-time handler's.
+ */
+struct fake_job {
+	int n, done;
+	char subject[64];
+};
+
+static struct fake_job *fj_live[16];
+static int fj_count, fj_begun, fj_max_inflight, fj_stop_at, fj_fail_at;
+
+static int inflight_now(void)
+{
+	int k = 0;
+
+	for (int i = 0; i < fj_count; i++)
+		k += fj_live[i] && !fj_live[i]->done;
+	return k;
+}
+
+static int j_begin(struct filter *f, const json_t *ev, void *ctx, void **job)
+{
+	struct fake_job *j;
+
+	if (++fj_begun == fj_stop_at) {
+		filter_emit(f, filter_event(f, "agent.stopped", NULL,
+					    json_pack("{s:s}", "reason", "budget"), ev));
+		return FILTER_STOP;
+	}
+	j = calloc(1, sizeof(*j));
+	j->n = fj_begun;
+	snprintf(j->subject, sizeof(j->subject), "%s", event_attr(ev, "subject"));
+	fj_live[fj_count++] = j;
+	*job = j;
+	if (inflight_now() > fj_max_inflight)
+		fj_max_inflight = inflight_now();
+	return 0;
+}
+
+static int j_done(void *job, void *ctx)
+{
+	return ((struct fake_job *)job)->done;
+}
+
+static void forget(struct fake_job *j)
+{
+	for (int i = 0; i < fj_count; i++)
+		if (fj_live[i] == j)
+			fj_live[i] = NULL;
+	free(j);
+}
+
+static int j_finish(struct filter *f, const json_t *ev, void *job, void *ctx)
+{
+	struct fake_job *j = job;
+	int n = j->n;
+
+	forget(j);
+	if (n == fj_fail_at)
+		return ak_error(AK_EXIT_UNAVAILABLE, "service 'x' unavailable");
+	return h_emit(f, ev, ctx);
+}
+
+static void j_cancel(void *job, void *ctx)
+{
+	forget(job);
+}
+
+/* The newest unfinished job finishes. */
+static int j_wait(void *ctx, int fd)
+{
+	for (int i = fj_count - 1; i >= 0; i--)
+		if (fj_live[i] && !fj_live[i]->done) {
+			fj_live[i]->done = 1;
+			return 0;
+		}
+	return 0;
+}
+
+static void jobs_reset(int stop_at, int fail_at)
+{
+	fj_count = fj_begun = fj_max_inflight = 0;
+	fj_stop_at = stop_at;
+	fj_fail_at = fail_at;
+	memset(fj_live, 0, sizeof(fj_live));
+}
+
+static void test_jobs(void)
+{
+	struct filter_def sync = { .consumes = tested, .handle = h_emit };
+	struct filter_def async = { .consumes = tested, .begin = j_begin, .done = j_done,
+				    .finish = j_finish, .cancel = j_cancel, .wait = j_wait,
+				    .jobs = 3 };
+	const char *other = event_line("feature.other", "o1", NULL, NULL);
+	char input[16384], id[8], subj[16];
+	struct run a, b;
+	int n = 0;
+
+	for (int i = 1; i <= 6; i++) {
+		snprintf(id, sizeof(id), "e%d", i);
+		snprintf(subj, sizeof(subj), "pw-%d", i);
+		n += snprintf(input + n, sizeof(input) - (size_t)n, "%s\n%s\n%s",
+			      event_line("feature.tested", id, subj, "{\"status\":\"pass\"}"),
+			      other, i == 3 ? "{bad\n" : "");
+	}
+	run_filter(&sync, &plain_opts, input, (size_t)n, NULL, NULL, &a);
+	jobs_reset(0, 0);
+	run_filter(&async, &plain_opts, input, (size_t)n, NULL, NULL, &b);
+	is_int((long long)b.nlines, 19, "jobs: 6 inputs, 6 answers, 6 others, 1 rejection");
+	is_str(b.out, a.out, "jobs: the same output, in input order, as one at a time");
+	is_int(fj_max_inflight, 3, "jobs: three in flight at most");
+	is_int(fj_count, 6, "jobs: every job begun");
+	ok(b.st.handled == 6 && b.st.rejected == 1, "jobs: stats");
+	is_int(b.status, AK_EXIT_DATAERR, "jobs: the rejection's status");
+	run_free(&b);
+
+	/* A job that fails: agent.failed in its place, the rest goes on. */
+	jobs_reset(0, 2);
+	run_filter(&async, &plain_opts, input, (size_t)n, NULL, NULL, &b);
+	is_str(line_type(&b, 4), "agent.failed", "failed job: agent.failed in its place");
+	is_str(data_str(&b, 4, "input_id"), "e2", "failed job: for its input");
+	is_int((long long)b.nlines, 19, "failed job: nothing lost");
+	is_int(b.status, AK_EXIT_UNAVAILABLE, "failed job: status");
+	run_free(&b);
+
+	/* A stop at the fourth: the first three answered, then the stop. */
+	jobs_reset(4, 0);
+	run_filter(&async, &plain_opts, input, (size_t)n, NULL, NULL, &b);
+	is_int((long long)b.nlines, 12, "stop: inputs 1-4 with the answers to 1-3, and the stop");
+	is_str(line_type(&b, 11), "agent.stopped", "stop: the stop event is last");
+	is_str(event_attr(json_array_get(b.lines, 11), "causationid"), "e4",
+	       "stop: it names the input it stopped at");
+	b.out[strlen(b.out) - strlen(b.raw[11]) - 1] = '\0';
+	ok(!strncmp(a.out, b.out, strlen(b.out)), "stop: what came before is the same");
+	is_int(b.status, AK_EXIT_TEMPFAIL, "stop: status 75");
+	is_int(fj_begun, 4, "stop: no job begun after it");
+	run_free(&b);
+	run_free(&a);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -722,6 +865,7 @@ int main(void)
 	test_not_utf8();
 	test_handler_rejects();
 	test_status();
+	test_jobs();
 	rmdir(tmpdir);
 	return done_testing();
 }
