@@ -61,6 +61,7 @@ SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3)
 PQ_LIBS := $(shell $(PKG_CONFIG) --libs libpq)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka)
 CMARK_LIBS := $(shell $(PKG_CONFIG) --libs libcmark-gfm) -lcmark-gfm-extensions
+CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -79,6 +80,7 @@ LIB_OBJS += lib/opts.o
 LIB_OBJS += lib/agent.o
 LIB_OBJS += lib/submit.o
 LIB_OBJS += lib/validate.o
+LIB_OBJS += lib/jschema.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -99,6 +101,11 @@ KAFKA_OBJS += lib/worker.o
 KAFKA_LIB = lib/libagentkit-kafka.a
 KAFKA_LIBS = $(RDKAFKA_LIBS) -lpthread
 
+# the LLM engine, linked only into the agents that can use a model
+LLM_OBJS += lib/llm.o
+LLM_LIB = lib/libagentkit-llm.a
+LLM_LIBS = $(CURL_LIBS)
+
 # the business analyst's rules, linked only into agent-analyze
 ANALYZE_OBJS += lib/analyze/words.o
 ANALYZE_OBJS += lib/analyze/doc.o
@@ -109,11 +116,13 @@ ANALYZE_OBJS += lib/analyze/qus.o
 ANALYZE_OBJS += lib/analyze/render.o
 ANALYZE_OBJS += lib/analyze/story.o
 ANALYZE_OBJS += lib/analyze/analyze.o
+ANALYZE_OBJS += lib/analyze/brief.o
 ANALYZE_LIB = lib/libagentkit-analyze.a
 ANALYZE_LIBS = $(CMARK_LIBS)
 
 PROGRAMS = bin/agentctl bin/agent-analyze
-AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o
+AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
+	cmd/agentctl-llm.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -149,19 +158,22 @@ $(KAFKA_LIB): $(KAFKA_OBJS)
 $(ANALYZE_LIB): $(ANALYZE_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
-		$(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+$(LLM_LIB): $(LLM_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agent-analyze: cmd/agent-analyze.o $(ANALYZE_LIB) $(LIB)
+bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-analyze.o $(ANALYZE_LIB) $(LIB) \
-		$(ANALYZE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) \
+		$(KAFKA_LIBS) $(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
-		$(ANALYZE_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+bin/agent-analyze: cmd/agent-analyze.o $(ANALYZE_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-analyze.o $(ANALYZE_LIB) $(LLM_LIB) $(STORE_LIB) \
+		$(LIB) $(ANALYZE_LIBS) $(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
+		$(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
@@ -178,8 +190,8 @@ check: deps
 	$(MAKE) pg-test
 
 # The store's tests again, against a PostgreSQL server of their own.
-pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join
-	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join
+pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join t/unit/u-store-llm
+	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join t/unit/u-store-llm
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" STORE_BACKEND=postgres \
 		$(BATS) t/02*.bats
 
@@ -253,7 +265,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(ANALYZE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
 -include $(wildcard lib/*.d lib/analyze/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

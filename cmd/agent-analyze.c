@@ -17,9 +17,11 @@
 #include "event.h"
 #include "filter.h"
 #include "jsonl.h"
+#include "llm.h"
 #include "log.h"
 #include "workspace.h"
 #include "analyze/analyze.h"
+#include "analyze/brief.h"
 #include "analyze/qus.h"
 #include "banned.h"
 
@@ -35,6 +37,7 @@ enum {
 static const struct opt analyze_opts[] = {
 	{ "lint", OPT_LINT, "FILE", "check a backlog of user stories (- for stdin)" },
 	{ "classify", OPT_CLASSIFY, NULL, "classify one requirement per line" },
+	AGENT_LLM_OPTS,
 	OPT_END
 };
 
@@ -43,6 +46,13 @@ static const char *const consumed[] = { "requirement.submitted", NULL };
 struct analyst {
 	struct agent *a;
 	struct workspace *ws;
+	struct llm *llm;          /* --engine llm */
+};
+
+/* One requirement the model is working on. */
+struct job {
+	json_t *analysis;         /* the rules engine's, until the model answers */
+	struct llm_call *call;
 };
 
 static void usage(void)
@@ -65,25 +75,28 @@ static const char *data_str(const json_t *data, const char *key)
 	return json_string_value(json_object_get(data, key));
 }
 
-static int handle(struct filter *f, const json_t *ev, void *ctx)
+/* The rules engine's analysis of a requirement event. */
+static json_t *rules_analysis(const json_t *ev)
 {
-	struct analyst *an = ctx;
 	const json_t *data = json_object_get(ev, "data");
-	const char *subject = json_string_value(json_object_get(ev, "subject"));
 	const char *text = data_str(data, "text"), *format = data_str(data, "format");
-	struct buf dir = BUF_INIT;
-	json_t *analysis, *out;
-	int markdown;
 
 	if (!text)
-		return ak_error(AK_EXIT_DATAERR, "data.text is missing or not a string");
-	if (!subject)
-		return ak_error(AK_EXIT_DATAERR, "the event has no subject");
-	markdown = format ? !strcmp(format, "markdown") : 1;
-	analysis = analyze_document(data_str(data, "title"), text,
-				    json_string_length(json_object_get(data, "text")), markdown);
-	if (!analysis)
-		return -1;
+		return ak_error(AK_EXIT_DATAERR, "data.text is missing or not a string"), NULL;
+	if (!json_string_value(json_object_get(ev, "subject")))
+		return ak_error(AK_EXIT_DATAERR, "the event has no subject"), NULL;
+	return analyze_document(data_str(data, "title"), text,
+				json_string_length(json_object_get(data, "text")),
+				format ? !strcmp(format, "markdown") : 1);
+}
+
+/* Write the artifacts of analysis (stolen) and emit requirement.analyzed. */
+static int answer(struct filter *f, struct analyst *an, const json_t *ev, json_t *analysis)
+{
+	const char *subject = json_string_value(json_object_get(ev, "subject"));
+	struct buf dir = BUF_INIT;
+	json_t *out;
+
 	if (!an->ws && !(an->ws = workspace_open(config_get(an->a->cfg, "workspace")))) {
 		json_decref(analysis);
 		return -1;
@@ -97,6 +110,131 @@ static int handle(struct filter *f, const json_t *ev, void *ctx)
 	buf_release(&dir);
 	out = filter_event(f, "requirement.analyzed", subject, analysis, ev);
 	return out ? filter_emit(f, out) : -1;
+}
+
+static int handle(struct filter *f, const json_t *ev, void *ctx)
+{
+	json_t *analysis = rules_analysis(ev);
+
+	return analysis ? answer(f, ctx, ev, analysis) : -1;
+}
+
+/* --engine llm: the rules' analysis is the draft, then the model is asked. */
+static int llm_begin(struct filter *f, const json_t *ev, void *ctx, void **out)
+{
+	struct analyst *an = ctx;
+	const json_t *data = json_object_get(json_object_get(ev, "data"), "text");
+	json_t *analysis = rules_analysis(ev), *vars;
+	char *system = NULL, *user = NULL;
+	struct job *j;
+
+	if (!analysis)
+		return -1;
+	vars = brief_vars(json_string_value(json_object_get(analysis, "title")),
+			  json_string_value(data), analysis);
+	if (!vars || llm_prompt(an->a->cfg, "analyze", vars, &system, &user) < 0 ||
+	    !(j = calloc(1, sizeof(*j)))) {
+		if (vars && system)
+			ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		json_decref(vars);
+		json_decref(analysis);
+		free(system);
+		free(user);
+		return -1;
+	}
+	json_decref(vars);
+	j->analysis = analysis;
+	j->call = llm_call_new(an->llm, "analyze", system, user, brief_schema());
+	free(system);
+	free(user);
+	if (!j->call) {
+		json_decref(j->analysis);
+		free(j);
+		return -1;
+	}
+	*out = j;
+	return 0;
+}
+
+static int llm_done(void *job, void *ctx)
+{
+	return llm_call_status(((struct job *)job)->call) != LLM_PENDING;
+}
+
+static void llm_cancel(void *job, void *ctx)
+{
+	struct job *j = job;
+
+	llm_call_free(j->call);
+	json_decref(j->analysis);
+	free(j);
+}
+
+/* The budget ran out at ev: say where, and stop. */
+static int stop_for_budget(struct filter *f, struct analyst *an, const json_t *ev,
+			   const struct llm_call *c)
+{
+	const struct config *cfg = an->a->cfg;
+	int64_t tokens;
+	double cost;
+	json_t *data;
+
+	llm_spent(an->llm, &tokens, &cost);
+	log_error("budget reached: stopped before %s (%s); a rerun continues from the cache",
+		  json_string_value(json_object_get(ev, "id")), llm_call_error(c));
+	data = json_pack("{s:s,s:s,s:s?,s:I,s:f,s:s?,s:s?}", "reason", "budget",
+			 "message", llm_call_error(c), "input_id",
+			 json_string_value(json_object_get(ev, "id")), "tokens_spent",
+			 (json_int_t)tokens, "cost_spent", cost,
+			 "max_tokens_total", config_get(cfg, "llm.max_tokens_total"),
+			 "max_cost", config_get(cfg, "llm.max_cost"));
+	if (filter_emit(f, filter_event(f, "agent.stopped",
+					json_string_value(json_object_get(ev, "subject")),
+					data, ev)) < 0)
+		return -1;
+	return FILTER_STOP;
+}
+
+static int llm_finish(struct filter *f, const json_t *ev, void *job, void *ctx)
+{
+	struct analyst *an = ctx;
+	struct job *j = job;
+	json_t *analysis = j->analysis, *info = llm_call_info(j->call);
+	int rc;
+
+	j->analysis = NULL;
+	switch (llm_call_status(j->call)) {
+	case LLM_OK:
+		rc = brief_merge(analysis, llm_call_reply(j->call));
+		break;
+	case LLM_REJECTED:
+		log_warn("%s: the model's reply was rejected, the rules answer: %s",
+			 json_string_value(json_object_get(ev, "subject")), llm_call_error(j->call));
+		rc = 0;
+		break;
+	case LLM_BUDGET:
+		rc = stop_for_budget(f, an, ev, j->call);
+		break;
+	default:
+		rc = ak_error(llm_call_code(j->call), "%s", llm_call_error(j->call));
+		break;
+	}
+	if (rc == 0 && (!info || json_object_set_new(analysis, "llm", info)))
+		rc = ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	else
+		info = NULL;
+	json_decref(info);
+	llm_cancel(j, ctx);
+	if (rc != 0) {
+		json_decref(analysis);
+		return rc;
+	}
+	return answer(f, an, ev, analysis);
+}
+
+static int llm_wait_io(void *ctx, int fd)
+{
+	return llm_wait(((struct analyst *)ctx)->llm, fd);
 }
 
 /* qus_lint hands over each report line with its newline; out_line adds one */
@@ -231,28 +369,36 @@ int main(int argc, char **argv)
 							  "--lint takes one FILE and no operands"));
 	if (agent_start(&a, "agentkit/agent-analyze", environ) < 0)
 		return agent_finish(&a, agent_die(PROG));
-	if (!strcmp(config_get(a.cfg, "engine"), "llm")) {
-		log_error("the llm engine is not available yet in this version; "
-			  "use --engine rules (the default)");
-		return agent_finish(&a, AK_EXIT_UNAVAILABLE);
-	}
 	if (lint)
 		return agent_finish(&a, run_lint(&a, lint));
 	if (classify)
 		return agent_finish(&a, run_classify(&a, argc - opts_index(&o), argv + opts_index(&o)));
 
-	struct analyst an = { &a, NULL };
+	struct analyst an = { &a, NULL, NULL };
 	struct filter_def def = {
 		.consumes = consumed,
 		.item_type = "requirement.submitted",
 		.handle = handle,
 		.ctx = &an,
 	};
+	if (!strcmp(config_get(a.cfg, "engine"), "llm")) {
+		if (!(an.llm = llm_new(a.cfg, environ)))
+			return agent_finish(&a, agent_die(PROG));
+		def.begin = llm_begin;
+		def.done = llm_done;
+		def.finish = llm_finish;
+		def.cancel = llm_cancel;
+		def.wait = llm_wait_io;
+		def.jobs = llm_jobs(an.llm);
+	}
 	struct filter *f = filter_new(&def, &a.fopts, &a.ec, &a.out);
-	if (!f)
+	if (!f) {
+		llm_free(an.llm);
 		return agent_finish(&a, agent_die(PROG));
+	}
 	status = agent_filter_inputs(&a, f, argc - opts_index(&o), argv + opts_index(&o));
 	filter_free(f);
+	llm_free(an.llm);
 	workspace_free(an.ws);
 	return agent_finish(&a, status);
 }

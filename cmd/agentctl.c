@@ -20,6 +20,7 @@ static const struct {
 	{ agentctl_stream_verbs, &agentctl_stream_nverbs },
 	{ agentctl_store_verbs, &agentctl_store_nverbs },
 	{ agentctl_kafka_verbs, &agentctl_kafka_nverbs },
+	{ agentctl_llm_verbs, &agentctl_llm_nverbs },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(*groups))

@@ -47,6 +47,7 @@ enum {
 	OPT_MOCK_TOPICS,
 	OPT_CREATE,
 	OPT_PARTITIONS,
+	OPT_LLM_MODEL,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
@@ -55,6 +56,8 @@ extern const struct verb agentctl_store_verbs[];    /* record, log, status, ... 
 extern const size_t agentctl_store_nverbs;
 extern const struct verb agentctl_kafka_verbs[];    /* publish, consume, worker, kafka */
 extern const size_t agentctl_kafka_nverbs;
+extern const struct verb agentctl_llm_verbs[];      /* llm */
+extern const size_t agentctl_llm_nverbs;
 
 /* Where the store is when neither --store nor AGENTKIT_STORE names one. */
 #define DEFAULT_STORE "./agentkit.db"

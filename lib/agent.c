@@ -77,6 +77,12 @@ int agent_option(struct agent *a, int key, const char *arg)
 	case OPT_LOG_LEVEL: name = "log.level"; flag = "--log-level"; break;
 	case OPT_LOG_FORMAT: name = "log.format"; flag = "--log-format"; break;
 	case OPT_MAX_LINE: name = "max_line"; flag = "--max-line"; break;
+	case OPT_MODEL: name = "llm.model"; flag = "--model"; break;
+	case OPT_JOBS: name = "llm.jobs"; flag = "--jobs"; break;
+	case OPT_NO_CACHE: name = "llm.cache"; flag = "--no-cache"; arg = "off"; break;
+	case OPT_CACHE_ONLY: name = "llm.cache"; flag = "--cache-only"; arg = "only"; break;
+	case OPT_MAX_TOKENS_TOTAL: name = "llm.max_tokens_total"; flag = "--max-tokens-total"; break;
+	case OPT_MAX_COST: name = "llm.max_cost"; flag = "--max-cost"; break;
 	default: return 0;
 	}
 	if (config_set(a->cfg, name, arg, CONFIG_FLAG, flag) < 0)

@@ -35,8 +35,23 @@ enum {
 	OPT_LOG_FORMAT,
 	OPT_MAX_LINE,
 	OPT_LIST_OPTIONS,
+	OPT_MODEL,
+	OPT_JOBS,
+	OPT_NO_CACHE,
+	OPT_CACHE_ONLY,
+	OPT_MAX_TOKENS_TOTAL,
+	OPT_MAX_COST,
 	OPT_AGENT_LAST = 300,   /* programs number their own keys from here */
 };
+
+/* The options of a program that can use the llm engine, for its table. */
+#define AGENT_LLM_OPTS \
+	{ "model", OPT_MODEL, "NAME", "the model for --engine llm (llm.model)" }, \
+	{ "jobs", OPT_JOBS, "N", "LLM requests in flight at once (default 4)" }, \
+	{ "no-cache", OPT_NO_CACHE, NULL, "ask the model even when the cache has the answer" }, \
+	{ "cache-only", OPT_CACHE_ONLY, NULL, "answer from the cache only, never ask the model" }, \
+	{ "max-tokens-total", OPT_MAX_TOKENS_TOTAL, "N", "stop before the run spends N tokens" }, \
+	{ "max-cost", OPT_MAX_COST, "AMOUNT", "stop before the run costs AMOUNT (llm.prices)" }
 
 struct agent {
 	const char *prog;

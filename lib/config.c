@@ -91,7 +91,33 @@ static const struct config_key known_keys[] = {
 	{ "llm.model", "AGENTKIT_LLM_MODEL", NULL,
 	  "model name sent to the LLM API", 0 },
 	{ "llm.key", "AGENTKIT_LLM_KEY", NULL,
-	  "API key for the LLM API", 1 },
+	  "API key for the LLM API (else OPENAI_API_KEY or ANTHROPIC_API_KEY)", 1 },
+	{ "llm.api", "AGENTKIT_LLM_API", "auto",
+	  "auto, openai (chat completions) or anthropic (messages)", 0 },
+	{ "llm.timeout", "AGENTKIT_LLM_TIMEOUT", "120",
+	  "seconds one LLM request may take", 0 },
+	{ "llm.connect_timeout", "AGENTKIT_LLM_CONNECT_TIMEOUT", "10",
+	  "seconds to connect to the LLM API", 0 },
+	{ "llm.temperature", "AGENTKIT_LLM_TEMPERATURE", "0",
+	  "sampling temperature", 0 },
+	{ "llm.seed", "AGENTKIT_LLM_SEED", NULL,
+	  "sampling seed, for servers that take one", 0 },
+	{ "llm.max_tokens", "AGENTKIT_LLM_MAX_TOKENS", "4096",
+	  "longest reply, in tokens", 0 },
+	{ "llm.jobs", "AGENTKIT_LLM_JOBS", "4",
+	  "LLM requests in flight at once", 0 },
+	{ "llm.retries", "AGENTKIT_LLM_RETRIES", "4",
+	  "retries of a request after 408, 409, 429, 5xx or a network error", 0 },
+	{ "llm.cache", "AGENTKIT_LLM_CACHE", "on",
+	  "on, off (always ask) or only (never ask)", 0 },
+	{ "llm.structured", "AGENTKIT_LLM_STRUCTURED", "strict",
+	  "how the schema is sent: strict, schema (json_schema) or prompt", 0 },
+	{ "llm.max_tokens_total", "AGENTKIT_LLM_MAX_TOKENS_TOTAL", NULL,
+	  "stop a run before it spends this many tokens", 0 },
+	{ "llm.max_cost", "AGENTKIT_LLM_MAX_COST", NULL,
+	  "stop a run before it costs this much (needs llm.prices.MODEL)", 0 },
+	{ "llm.prompts", "AGENTKIT_LLM_PROMPTS", NULL,
+	  "directory of prompt templates that replace the installed ones", 0 },
 	{ "source", "AGENTKIT_SOURCE", NULL,
 	  "override the CloudEvents source attribute", 0 },
 	{ "kafka.brokers", "AGENTKIT_KAFKA_BROKERS", NULL,
@@ -361,6 +387,12 @@ int config_foreach(const struct config *cfg,
 	return 0;
 }
 
+/* A key of the table, or one of a family: llm.prices.MODEL. */
+static int is_known(const char *key)
+{
+	return find_known(key) || !strncmp(key, "llm.prices.", 11);
+}
+
 char *config_unknown_keys(const struct config *cfg)
 {
 	size_t i, len = 0, o = 0;
@@ -370,7 +402,7 @@ char *config_unknown_keys(const struct config *cfg)
 		const struct entry *e = &cfg->v[i];
 
 		if (e->layer >= CONFIG_USER && e->layer <= CONFIG_FILE &&
-		    !find_known(e->key))
+		    !is_known(e->key))
 			len += strlen(e->key) + 1;
 	}
 	if (!len)
@@ -385,7 +417,7 @@ char *config_unknown_keys(const struct config *cfg)
 		size_t kl;
 
 		if (!(e->layer >= CONFIG_USER && e->layer <= CONFIG_FILE) ||
-		    find_known(e->key))
+		    is_known(e->key))
 			continue;
 		if (o)
 			s[o++] = ',';

@@ -5,9 +5,16 @@
  * attributes a row needs are decoded into one scratch buffer per batch and
  * the data member is handed to the backend as its raw JSON text, so no
  * document is built on the way into the database.
+ *
+ * The LLM log and cache are checked here too, once for both backends: a
+ * key and a request are required, texts must be JSON (SQLite would take
+ * anything, PostgreSQL's jsonb would refuse it), and the store's clock
+ * gives the time when the caller leaves it out.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "error.h"
@@ -350,4 +357,115 @@ int store_vacuum(struct store *s)
 int store_count(struct store *s, int64_t *n)
 {
 	return s->ops->count(s, n);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 when text is one JSON value; what names it in the message. */
+static int check_json(struct jscan *js, const char *what, const char *text)
+{
+	if (jscan_parse(js, text, strlen(text)) == 0)
+		return 0;
+	return ak_error(AK_EXIT_DATAERR, "cannot store an LLM %s that is not JSON: %s",
+			what, js->err);
+}
+
+static int check_key(const char *key)
+{
+	if (!key || !*key)
+		return ak_error(AK_EXIT_SOFTWARE, "an LLM exchange or cache entry needs a key");
+	return 0;
+}
+
+int store_llm_log(struct store *s, const struct store_llm_exchange *x)
+{
+	struct store_llm_exchange row = *x;
+	struct jscan *js;
+	int rc = -1;
+
+	if (check_key(x->key) < 0)
+		return -1;
+	if (!x->request)
+		return ak_error(AK_EXIT_SOFTWARE, "an LLM exchange needs a request");
+	if (!isfinite(x->cost))
+		return ak_error(AK_EXIT_DATAERR, "cannot store an LLM exchange costing %g", x->cost);
+	js = malloc(sizeof(*js));
+	if (!js)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	if (check_json(js, "request", x->request) == 0 &&
+	    (!x->response || check_json(js, "response", x->response) == 0)) {
+		if (!row.at_ms)
+			row.at_ms = now_ms();
+		rc = s->ops->llm_log(s, &row);
+	}
+	free(js);
+	return rc;
+}
+
+int store_llm_exchanges(struct store *s, const struct store_llm_query *q,
+			int (*fn)(const struct store_llm_exchange *x, void *ctx), void *ctx)
+{
+	static const struct store_llm_query all = STORE_LLM_QUERY_INIT;
+
+	return s->ops->llm_exchanges(s, q ? q : &all, fn, ctx);
+}
+
+int store_llm_stats(struct store *s, int64_t since_ms,
+		    int (*fn)(const struct store_llm_stat *st, void *ctx), void *ctx)
+{
+	return s->ops->llm_stats(s, since_ms, fn, ctx);
+}
+
+int store_llm_cache_get(struct store *s, const char *key, char **response)
+{
+	*response = NULL;
+	if (check_key(key) < 0)
+		return -1;
+	return s->ops->llm_cache_get(s, key, response);
+}
+
+int store_llm_cache_put(struct store *s, const char *key, const char *model,
+			const char *response)
+{
+	struct jscan *js;
+	int rc;
+
+	if (check_key(key) < 0)
+		return -1;
+	if (!response)
+		return ak_error(AK_EXIT_SOFTWARE, "an LLM cache entry needs a response");
+	js = malloc(sizeof(*js));
+	if (!js)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	rc = check_json(js, "response", response);
+	free(js);
+	return rc < 0 ? -1 : s->ops->llm_cache_put(s, key, model, response, now_ms());
+}
+
+int store_llm_cache_clear(struct store *s, const char *model, int64_t *removed)
+{
+	int64_t n = 0;
+	int rc = s->ops->llm_cache_clear(s, model, &n);
+
+	if (removed)
+		*removed = rc == 0 ? n : 0;
+	return rc;
+}
+
+int store_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
+{
+	int64_t e = 0, b = 0;
+	int rc = s->ops->llm_cache_count(s, &e, &b);
+
+	if (entries)
+		*entries = rc == 0 ? e : 0;
+	if (bytes)
+		*bytes = rc == 0 ? b : 0;
+	return rc;
 }

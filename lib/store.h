@@ -121,4 +121,97 @@ int store_vacuum(struct store *s);
 /* Count of stored events. */
 int store_count(struct store *s, int64_t *n);
 
+/*
+ * The LLM exchange log and cache (tables llm_exchanges and llm_cache).
+ *
+ * request and response are JSON texts, checked as jscan_parse checks them:
+ * AK_EXIT_DATAERR for a text that is not JSON, or whose top-level object
+ * gives a name twice or has more than JSCAN_MAX_MEMBERS members.
+ * PostgreSQL keeps them as jsonb, which refuses a few texts that JSON
+ * allows (\u0000, a lone surrogate escape; AK_EXIT_DATAERR too) and gives
+ * back its own normal form: white space and the order of object members
+ * may differ from what was stored. SQLite gives back the text byte for
+ * byte. Callers that compare texts compare them parsed.
+ */
+
+/* One exchange: an HTTP request to a model and its reply. */
+struct store_llm_exchange {
+	int64_t seq;             /* set by the store, rising; ignored by store_llm_log */
+	const char *key;         /* the cache key (hex digest); not NULL */
+	const char *model;       /* may be NULL */
+	const char *request;     /* JSON text: what was sent (no API key); not NULL */
+	const char *response;    /* JSON text, or NULL when no reply came */
+	int status;              /* HTTP status, 0 when none */
+	int64_t tokens_in, tokens_out;   /* PostgreSQL holds at most 2147483647 */
+	double cost;             /* estimated, in the configured currency; finite */
+	int64_t duration_ms;
+	int64_t at_ms;           /* when; 0: now (set by the store) */
+};
+
+/*
+ * Append one exchange to the log. Nothing is kept on failure. A status of
+ * 0 is stored as NULL ("no reply") and read back as 0.
+ */
+int store_llm_log(struct store *s, const struct store_llm_exchange *x);
+
+struct store_llm_query {
+	const char *model;       /* NULL: any (including none) */
+	int64_t since_ms;        /* INT64_MIN: no lower bound; else at_ms >= since_ms */
+	int64_t limit;           /* 0: no limit */
+	int newest_first;        /* seq descending */
+};
+
+#define STORE_LLM_QUERY_INIT { NULL, INT64_MIN, 0, 0 }
+
+/*
+ * Visit the logged exchanges matching q (NULL: all) in seq order, or
+ * newest first. Strings are borrowed from the store for the duration of
+ * the callback (response and model may be NULL). fn returns non-zero to
+ * stop early; that value is returned. Exchanges logged by fn itself are
+ * not visited by the same walk.
+ */
+int store_llm_exchanges(struct store *s, const struct store_llm_query *q,
+			int (*fn)(const struct store_llm_exchange *x, void *ctx), void *ctx);
+
+/* What the log holds for one model. */
+struct store_llm_stat {
+	const char *model;       /* NULL for exchanges logged without one */
+	int64_t requests;
+	int64_t errors;          /* status not 2xx, or no status at all */
+	int64_t tokens_in, tokens_out;
+	double cost;
+	int64_t duration_ms;     /* the sum */
+	int64_t max_ms;          /* the longest one */
+};
+
+/*
+ * Visit one row per model for the exchanges with at_ms >= since_ms
+ * (INT64_MIN: all), ordered by model byte by byte, the NULL model first.
+ * model is borrowed for the callback. fn returns non-zero to stop early;
+ * that value is returned.
+ */
+int store_llm_stats(struct store *s, int64_t since_ms,
+		    int (*fn)(const struct store_llm_stat *st, void *ctx), void *ctx);
+
+/*
+ * Look up the cached response under key: 1 found, with *response a
+ * malloc'd JSON text the caller frees; 0 not found; -1 with ak_error. On
+ * 0 and -1 *response is NULL.
+ */
+int store_llm_cache_get(struct store *s, const char *key, char **response);
+
+/* Cache response (a JSON text, not NULL) under key, replacing what was
+ * there, with the time it was stored. model may be NULL. */
+int store_llm_cache_put(struct store *s, const char *key, const char *model,
+			const char *response);
+
+/* Remove the cached responses of model (NULL: every entry, whatever its
+ * model). *removed, unless removed is NULL, counts them. */
+int store_llm_cache_clear(struct store *s, const char *model, int64_t *removed);
+
+/* The number of cached responses, and the bytes of their texts as the
+ * store gives them back (jsonb's normal form on PostgreSQL). Either
+ * pointer may be NULL. */
+int store_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes);
+
 #endif

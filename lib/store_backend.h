@@ -48,6 +48,19 @@ struct store_ops {
 	int (*join_clear)(struct store *s, const char *agent, const char *subject);
 	int (*vacuum)(struct store *s);
 	int (*count)(struct store *s, int64_t *n);
+	/* The LLM log and cache. store.c has checked the arguments (key and
+	 * request set, JSON texts valid, cost finite) and set at_ms. */
+	int (*llm_log)(struct store *s, const struct store_llm_exchange *x);
+	int (*llm_exchanges)(struct store *s, const struct store_llm_query *q,
+			     int (*fn)(const struct store_llm_exchange *x, void *ctx),
+			     void *ctx);
+	int (*llm_stats)(struct store *s, int64_t since_ms,
+			 int (*fn)(const struct store_llm_stat *st, void *ctx), void *ctx);
+	int (*llm_cache_get)(struct store *s, const char *key, char **response);
+	int (*llm_cache_put)(struct store *s, const char *key, const char *model,
+			     const char *response, int64_t at_ms);
+	int (*llm_cache_clear)(struct store *s, const char *model, int64_t *removed);
+	int (*llm_cache_count)(struct store *s, int64_t *entries, int64_t *bytes);
 	void (*close)(struct store *s);
 };
 

@@ -32,6 +32,9 @@
  * any transaction reconnects once. Bad data the server refuses is
  * AK_EXIT_DATAERR, anything else AK_EXIT_SOFTWARE. A write is reported only
  * after COMMIT said so. Notices are dropped: nothing in lib/ prints.
+ *
+ * The LLM log and cache hold request and response as jsonb; they come
+ * back as jsonb's text, which is normalised (white space, member order).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -252,8 +255,9 @@ static int session_setup(struct store *s)
 	pg->staged = 0;
 	pg->prepared = 0;
 	pg->lost = 0;
-	return run(s, "SET client_min_messages = warning; SET client_encoding = 'UTF8'",
-		   PGRES_COMMAND_OK, "set up");
+	/* extra_float_digits 3: a double (an LLM cost) comes back exactly */
+	return run(s, "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+		   "SET extra_float_digits = 3", PGRES_COMMAND_OK, "set up");
 }
 
 /*
@@ -1057,6 +1061,218 @@ static int pg_count(struct store *s, int64_t *n)
 	return 0;
 }
 
+/*
+ * One write statement. Inside a caller's transaction (from a query
+ * callback) it runs in a savepoint, so a write that fails leaves the
+ * caller's transaction usable. *affected, unless NULL, counts the rows.
+ */
+static int pg_write(struct store *s, const char *sql, int n, const char *const *params,
+		    const char *what, int64_t *affected)
+{
+	struct pg *pg = s->db;
+	int nested = pg->depth > 0;
+	PGresult *res;
+
+	if (pg_ready(s) < 0)
+		return -1;
+	if (nested && tx_begin(s, what) < 0)
+		return -1;
+	res = run_params(s, sql, n, params, PGRES_COMMAND_OK, what);
+	if (!res) {
+		if (nested)
+			tx_rollback(s);
+		return -1;
+	}
+	if (affected)
+		*affected = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	return nested ? tx_commit(s, what) : 0;
+}
+
+/* A number as a text parameter: buffers of 32 bytes. */
+static const char *i64_param(char *out, int64_t v)
+{
+	snprintf(out, 32, "%" PRId64, v);
+	return out;
+}
+
+static int pg_llm_log(struct store *s, const struct store_llm_exchange *x)
+{
+	char num[6][32];
+	const char *params[10];
+
+	params[0] = x->key;
+	params[1] = x->model;
+	params[2] = x->request;
+	params[3] = x->response;
+	params[4] = x->status ? i64_param(num[0], x->status) : NULL;
+	params[5] = i64_param(num[1], x->tokens_in);
+	params[6] = i64_param(num[2], x->tokens_out);
+	/* 17 significant digits give the double back exactly */
+	snprintf(num[3], sizeof(num[3]), "%.17g", x->cost);
+	params[7] = num[3];
+	params[8] = i64_param(num[4], x->duration_ms);
+	params[9] = i64_param(num[5], x->at_ms);
+	return pg_write(s, "INSERT INTO llm_exchanges (key, model, request, response, status, "
+			"tokens_in, tokens_out, cost, duration_ms, at_ms) "
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			10, params, "log an LLM exchange in", NULL);
+}
+
+struct llm_walk {
+	int (*fn)(const struct store_llm_exchange *x, void *ctx);
+	int (*stat_fn)(const struct store_llm_stat *st, void *ctx);
+	void *ctx;
+};
+
+static int exchange_row(const PGresult *res, int i, void *ctx)
+{
+	struct llm_walk *w = ctx;
+	struct store_llm_exchange x;
+
+	x.seq = get_i64(res, i, 0, 0);
+	x.key = PQgetvalue(res, i, 1);
+	x.model = get_str(res, i, 2);
+	x.request = PQgetvalue(res, i, 3);
+	x.response = get_str(res, i, 4);
+	x.status = (int)get_i64(res, i, 5, 0);
+	x.tokens_in = get_i64(res, i, 6, 0);
+	x.tokens_out = get_i64(res, i, 7, 0);
+	x.cost = PQgetisnull(res, i, 8) ? 0.0 : strtod(PQgetvalue(res, i, 8), NULL);
+	x.duration_ms = get_i64(res, i, 9, 0);
+	x.at_ms = get_i64(res, i, 10, 0);
+	return w->fn(&x, w->ctx);
+}
+
+static int pg_llm_exchanges(struct store *s, const struct store_llm_query *q,
+			    int (*fn)(const struct store_llm_exchange *x, void *ctx), void *ctx)
+{
+	struct llm_walk w = { .fn = fn, .ctx = ctx };
+	struct buf sql = BUF_INIT;
+	char nums[2][32];
+	const char *params[3];
+	int np = 0, rc = -1;
+
+	if (buf_addstr(&sql, "SELECT seq, key, model, request::text, response::text, status, "
+		       "tokens_in, tokens_out, cost, duration_ms, at_ms FROM llm_exchanges") < 0)
+		goto out;
+	if (q->model) {
+		if (buf_addf(&sql, " WHERE model = $%d", np + 1) < 0)
+			goto out;
+		params[np++] = q->model;
+	}
+	if (q->since_ms != INT64_MIN) {
+		if (buf_addf(&sql, "%s at_ms >= $%d", np ? " AND" : " WHERE", np + 1) < 0)
+			goto out;
+		params[np++] = i64_param(nums[0], q->since_ms);
+	}
+	if (buf_addstr(&sql, q->newest_first ? " ORDER BY seq DESC" : " ORDER BY seq") < 0)
+		goto out;
+	if (q->limit > 0) {
+		if (buf_addf(&sql, " LIMIT $%d", np + 1) < 0)
+			goto out;
+		params[np++] = i64_param(nums[1], q->limit);
+	}
+	rc = cursor_each(s, "read LLM exchanges from", sql.p, np, params, exchange_row, &w);
+out:
+	buf_release(&sql);
+	return rc;
+}
+
+static int stat_row(const PGresult *res, int i, void *ctx)
+{
+	struct llm_walk *w = ctx;
+	struct store_llm_stat t;
+
+	t.model = get_str(res, i, 0);
+	t.requests = get_i64(res, i, 1, 0);
+	t.errors = get_i64(res, i, 2, 0);
+	t.tokens_in = get_i64(res, i, 3, 0);
+	t.tokens_out = get_i64(res, i, 4, 0);
+	t.cost = PQgetisnull(res, i, 5) ? 0.0 : strtod(PQgetvalue(res, i, 5), NULL);
+	t.duration_ms = get_i64(res, i, 6, 0);
+	t.max_ms = get_i64(res, i, 7, 0);
+	return w->stat_fn(&t, w->ctx);
+}
+
+/* Ordered as SQLite orders: bytes (COLLATE "C"), the NULL model first. */
+static int pg_llm_stats(struct store *s, int64_t since_ms,
+			int (*fn)(const struct store_llm_stat *st, void *ctx), void *ctx)
+{
+	struct llm_walk w = { .stat_fn = fn, .ctx = ctx };
+	char since[32];
+	const char *params[1] = { i64_param(since, since_ms) };
+
+	return cursor_each(s, "read LLM statistics from",
+			   "SELECT model, count(*), "
+			   "sum(CASE WHEN status BETWEEN 200 AND 299 THEN 0 ELSE 1 END), "
+			   "coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), "
+			   "coalesce(sum(cost), 0), coalesce(sum(duration_ms), 0), "
+			   "coalesce(max(duration_ms), 0) FROM llm_exchanges "
+			   "WHERE at_ms >= $1::bigint GROUP BY model "
+			   "ORDER BY model COLLATE \"C\" NULLS FIRST",
+			   1, params, stat_row, &w);
+}
+
+static int pg_llm_cache_get(struct store *s, const char *key, char **response)
+{
+	const char *params[1] = { key };
+	PGresult *res;
+	int rc = 0;
+
+	if (pg_ready(s) < 0)
+		return -1;
+	res = run_params(s, "SELECT response::text FROM llm_cache WHERE key = $1", 1, params,
+			 PGRES_TUPLES_OK, "read the LLM cache of");
+	if (!res)
+		return -1;
+	if (PQntuples(res) > 0) {
+		*response = strdup(PQgetvalue(res, 0, 0));
+		rc = *response ? 1 : ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_llm_cache_put(struct store *s, const char *key, const char *model,
+			    const char *response, int64_t at_ms)
+{
+	char at[32];
+	const char *params[4] = { key, model, response, i64_param(at, at_ms) };
+
+	return pg_write(s, "INSERT INTO llm_cache (key, model, response, at_ms) "
+			"VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET "
+			"model = excluded.model, response = excluded.response, "
+			"at_ms = excluded.at_ms", 4, params, "update the LLM cache of", NULL);
+}
+
+static int pg_llm_cache_clear(struct store *s, const char *model, int64_t *removed)
+{
+	const char *params[1] = { model };
+
+	*removed = 0;
+	if (model)
+		return pg_write(s, "DELETE FROM llm_cache WHERE model = $1", 1, params,
+				"clear the LLM cache of", removed);
+	return pg_write(s, "DELETE FROM llm_cache", 0, NULL, "clear the LLM cache of", removed);
+}
+
+static int pg_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
+{
+	PGresult *res;
+
+	if (pg_ready(s) < 0)
+		return -1;
+	res = run_params(s, "SELECT count(*), coalesce(sum(octet_length(response::text)), 0) "
+			 "FROM llm_cache", 0, NULL, PGRES_TUPLES_OK, "count the LLM cache of");
+	if (!res)
+		return -1;
+	*entries = get_i64(res, 0, 0, 0);
+	*bytes = get_i64(res, 0, 1, 0);
+	PQclear(res);
+	return 0;
+}
+
 static void pg_close(struct store *s)
 {
 	struct pg *pg = s->db;
@@ -1082,6 +1298,13 @@ static const struct store_ops pg_ops = {
 	.join_clear = pg_join_clear,
 	.vacuum = pg_vacuum,
 	.count = pg_count,
+	.llm_log = pg_llm_log,
+	.llm_exchanges = pg_llm_exchanges,
+	.llm_stats = pg_llm_stats,
+	.llm_cache_get = pg_llm_cache_get,
+	.llm_cache_put = pg_llm_cache_put,
+	.llm_cache_clear = pg_llm_cache_clear,
+	.llm_cache_count = pg_llm_cache_count,
 	.close = pg_close,
 };
 

@@ -9,6 +9,7 @@
  * is the promise `agentctl record` makes. Writes take the lock up front
  * (BEGIN IMMEDIATE) so two writers queue instead of deadlocking; a busy
  * file is waited for (busy_timeout) and the whole transaction retried.
+ * The LLM log and cache keep their JSON texts as TEXT, byte for byte.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,7 +29,9 @@
 
 enum stmt_id {
 	ST_INSERT, ST_FEATURE, ST_GET, ST_GET_SOURCE, ST_FEATURES_ALL, ST_FEATURES_ONE,
-	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT, ST_MAX
+	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT,
+	ST_LLM_LOG, ST_LLM_CACHE_GET, ST_LLM_CACHE_PUT, ST_LLM_CACHE_CLEAR_ALL,
+	ST_LLM_CACHE_CLEAR_MODEL, ST_LLM_CACHE_COUNT, ST_MAX
 };
 
 static const char *const stmt_sql[ST_MAX] = {
@@ -57,6 +60,19 @@ static const char *const stmt_sql[ST_MAX] = {
 			"ORDER BY type",
 	[ST_JOIN_CLEAR] = "DELETE FROM joins WHERE agent = ?1 AND subject = ?2",
 	[ST_COUNT] = "SELECT count(*) FROM events",
+	[ST_LLM_LOG] = "INSERT INTO llm_exchanges(key, model, request, response, status, "
+		       "tokens_in, tokens_out, cost, duration_ms, at_ms) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[ST_LLM_CACHE_GET] = "SELECT response FROM llm_cache WHERE key = ?1",
+	[ST_LLM_CACHE_PUT] = "INSERT INTO llm_cache(key, model, response, at_ms) "
+			     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET "
+			     "model = excluded.model, response = excluded.response, "
+			     "at_ms = excluded.at_ms",
+	[ST_LLM_CACHE_CLEAR_ALL] = "DELETE FROM llm_cache",
+	[ST_LLM_CACHE_CLEAR_MODEL] = "DELETE FROM llm_cache WHERE model = ?1",
+	/* bytes, not characters: length() of TEXT counts characters */
+	[ST_LLM_CACHE_COUNT] = "SELECT count(*), coalesce(sum(length(CAST(response AS BLOB))), 0) "
+			       "FROM llm_cache",
 };
 
 const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
@@ -540,6 +556,217 @@ static int sq_count(struct store *s, int64_t *n)
 	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count events");
 }
 
+/* One write to the LLM tables, run by in_tx. */
+struct llm_write {
+	enum stmt_id id;
+	const struct store_llm_exchange *x;                  /* ST_LLM_LOG */
+	const char *key, *model, *response;                  /* the cache */
+	int64_t at_ms;
+	int64_t changes;
+};
+
+static int llm_write_body(struct sq *q, void *ctx)
+{
+	struct llm_write *w = ctx;
+	const struct store_llm_exchange *x = w->x;
+	sqlite3_stmt *st = stmt(q, w->id);
+	int rc;
+
+	if (!st)
+		return -1;
+	switch (w->id) {
+	case ST_LLM_LOG:
+		bind_text(st, 1, x->key);
+		bind_text(st, 2, x->model);
+		bind_text(st, 3, x->request);
+		bind_text(st, 4, x->response);
+		if (x->status)
+			sqlite3_bind_int(st, 5, x->status);
+		else
+			sqlite3_bind_null(st, 5);
+		sqlite3_bind_int64(st, 6, x->tokens_in);
+		sqlite3_bind_int64(st, 7, x->tokens_out);
+		sqlite3_bind_double(st, 8, x->cost);
+		sqlite3_bind_int64(st, 9, x->duration_ms);
+		sqlite3_bind_int64(st, 10, x->at_ms);
+		break;
+	case ST_LLM_CACHE_PUT:
+		bind_text(st, 1, w->key);
+		bind_text(st, 2, w->model);
+		bind_text(st, 3, w->response);
+		sqlite3_bind_int64(st, 4, w->at_ms);
+		break;
+	case ST_LLM_CACHE_CLEAR_MODEL:
+		bind_text(st, 1, w->model);
+		break;
+	default:
+		break;
+	}
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return fail(q, rc, w->id == ST_LLM_LOG ? "cannot log an LLM exchange"
+						       : "cannot update the LLM cache");
+	w->changes = sqlite3_changes64(q->db);
+	return 0;
+}
+
+static int sq_llm_log(struct store *s, const struct store_llm_exchange *x)
+{
+	struct llm_write w = { .id = ST_LLM_LOG, .x = x };
+
+	return in_tx(s->db, llm_write_body, &w);
+}
+
+static void row_exchange(sqlite3_stmt *st, struct store_llm_exchange *x)
+{
+	x->seq = sqlite3_column_int64(st, 0);
+	x->key = (const char *)sqlite3_column_text(st, 1);
+	x->model = (const char *)sqlite3_column_text(st, 2);
+	x->request = (const char *)sqlite3_column_text(st, 3);
+	x->response = (const char *)sqlite3_column_text(st, 4);
+	x->status = sqlite3_column_int(st, 5);          /* NULL reads as 0 */
+	x->tokens_in = sqlite3_column_int64(st, 6);
+	x->tokens_out = sqlite3_column_int64(st, 7);
+	x->cost = sqlite3_column_double(st, 8);
+	x->duration_ms = sqlite3_column_int64(st, 9);
+	x->at_ms = sqlite3_column_int64(st, 10);
+}
+
+/* As sq_query: the walk ends at the newest exchange there was when it began. */
+static int sq_llm_exchanges(struct store *s, const struct store_llm_query *qr,
+			    int (*fn)(const struct store_llm_exchange *x, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	struct store_llm_exchange x;
+	char sql[512];
+	sqlite3_stmt *st;
+	int rc, r = 0, n;
+
+	n = snprintf(sql, sizeof(sql),
+		     "SELECT seq, key, model, request, response, status, tokens_in, tokens_out, "
+		     "cost, duration_ms, at_ms FROM llm_exchanges "
+		     "WHERE seq <= (SELECT coalesce(max(seq), 0) FROM llm_exchanges)"
+		     "%s%s ORDER BY seq %s%s",
+		     qr->model ? " AND model = ?1" : "",
+		     qr->since_ms != INT64_MIN ? " AND at_ms >= ?2" : "",
+		     qr->newest_first ? "DESC" : "ASC", qr->limit > 0 ? " LIMIT ?3" : "");
+	if (n < 0 || (size_t)n >= sizeof(sql))
+		return ak_error(AK_EXIT_SOFTWARE, "query too long");
+	rc = sqlite3_prepare_v2(q->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	if (qr->model)
+		bind_text(st, 1, qr->model);
+	if (qr->since_ms != INT64_MIN)
+		sqlite3_bind_int64(st, 2, qr->since_ms);
+	if (qr->limit > 0)
+		sqlite3_bind_int64(st, 3, qr->limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_exchange(st, &x);
+		if ((r = fn(&x, ctx)) != 0)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(q, rc, "cannot read LLM exchanges");
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* errors: a status outside 200-299, NULL (no reply) included */
+static int sq_llm_stats(struct store *s, int64_t since_ms,
+			int (*fn)(const struct store_llm_stat *st, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	struct store_llm_stat t;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(q->db,
+				"SELECT model, count(*), "
+				"sum(CASE WHEN status BETWEEN 200 AND 299 THEN 0 ELSE 1 END), "
+				"coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), "
+				"coalesce(sum(cost), 0.0), coalesce(sum(duration_ms), 0), "
+				"coalesce(max(duration_ms), 0) FROM llm_exchanges "
+				"WHERE at_ms >= ?1 GROUP BY model ORDER BY model IS NOT NULL, model",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	sqlite3_bind_int64(st, 1, since_ms);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.model = (const char *)sqlite3_column_text(st, 0);
+		t.requests = sqlite3_column_int64(st, 1);
+		t.errors = sqlite3_column_int64(st, 2);
+		t.tokens_in = sqlite3_column_int64(st, 3);
+		t.tokens_out = sqlite3_column_int64(st, 4);
+		t.cost = sqlite3_column_double(st, 5);
+		t.duration_ms = sqlite3_column_int64(st, 6);
+		t.max_ms = sqlite3_column_int64(st, 7);
+		if ((r = fn(&t, ctx)) != 0)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(q, rc, "cannot read LLM statistics");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_llm_cache_get(struct store *s, const char *key, char **response)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_LLM_CACHE_GET);
+	int rc, r = 0;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+
+		*response = strdup(v ? v : "");
+		r = *response ? 1 : ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		r = fail(q, rc, "cannot read the LLM cache");
+	}
+	done(st);
+	return r;
+}
+
+static int sq_llm_cache_put(struct store *s, const char *key, const char *model,
+			    const char *response, int64_t at_ms)
+{
+	struct llm_write w = { .id = ST_LLM_CACHE_PUT, .key = key, .model = model,
+			       .response = response, .at_ms = at_ms };
+
+	return in_tx(s->db, llm_write_body, &w);
+}
+
+static int sq_llm_cache_clear(struct store *s, const char *model, int64_t *removed)
+{
+	struct llm_write w = { .id = model ? ST_LLM_CACHE_CLEAR_MODEL : ST_LLM_CACHE_CLEAR_ALL,
+			       .model = model };
+	int rc = in_tx(s->db, llm_write_body, &w);
+
+	*removed = rc == 0 ? w.changes : 0;
+	return rc;
+}
+
+static int sq_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_LLM_CACHE_COUNT);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	*entries = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*bytes = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	done(st);
+	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count the LLM cache");
+}
+
 static void sq_close(struct store *s)
 {
 	struct sq *q = s->db;
@@ -566,6 +793,13 @@ static const struct store_ops sqlite_ops = {
 	.join_clear = sq_join_clear,
 	.vacuum = sq_vacuum,
 	.count = sq_count,
+	.llm_log = sq_llm_log,
+	.llm_exchanges = sq_llm_exchanges,
+	.llm_stats = sq_llm_stats,
+	.llm_cache_get = sq_llm_cache_get,
+	.llm_cache_put = sq_llm_cache_put,
+	.llm_cache_clear = sq_llm_cache_clear,
+	.llm_cache_count = sq_llm_cache_count,
 	.close = sq_close,
 };
 

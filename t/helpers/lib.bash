@@ -9,12 +9,42 @@ export PATH="$TOP/bin:$TOP/t/helpers:$PATH"
 
 common_setup() {
 	T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/agentkit.XXXXXX")
-	export XDG_CONFIG_HOME="$T/xdg" HOME="$T/home"
+	export XDG_CONFIG_HOME="$T/xdg" XDG_CACHE_HOME="$T/cache" HOME="$T/home"
 	mkdir -p "$HOME"
 	unset SOURCE_DATE_EPOCH AGENTKIT_WORKSPACE AGENTKIT_STORE AGENTKIT_ENGINE \
 		AGENTKIT_LOG_LEVEL AGENTKIT_LOG_FORMAT AGENTKIT_MAX_LINE AGENTKIT_SOURCE \
-		AGENTKIT_LLM_URL AGENTKIT_LLM_MODEL AGENTKIT_LLM_KEY
+		OPENAI_API_KEY ANTHROPIC_API_KEY
+	for v in $(env | sed -n 's/^\(AGENTKIT_LLM_[A-Z_]*\)=.*/\1/p'); do
+		unset "$v"
+	done
 	cd "$T"
+}
+
+# fake_llm_start [fake-llm options]: start the stand-in model server with
+# its request log in $T/requests.jsonl, and point AGENTKIT_LLM_URL at it.
+fake_llm_start() {
+	rm -f "$T/llm.port"
+	fake-llm --port-file "$T/llm.port" --log "$T/requests.jsonl" "$@" > /dev/null &
+	FAKE_LLM_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/llm.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/llm.port" ] || { echo "fake-llm did not start" >&2; return 1; }
+	export AGENTKIT_LLM_URL="http://127.0.0.1:$(cat "$T/llm.port")/v1"
+}
+
+fake_llm_stop() {
+	if [ -n "${FAKE_LLM_PID:-}" ]; then
+		kill "$FAKE_LLM_PID" 2>/dev/null || true
+		wait "$FAKE_LLM_PID" 2>/dev/null || true
+		FAKE_LLM_PID=
+	fi
+}
+
+# How many requests the fake server has received.
+llm_requests() {
+	if [ -f "$T/requests.jsonl" ]; then wc -l < "$T/requests.jsonl"; else echo 0; fi
 }
 
 common_teardown() {

@@ -107,6 +107,15 @@ static int load_str(struct config *cfg, const char *text)
 
 static const char *default_dump =
 	"engine=rules default built-in\n"
+	"llm.api=auto default built-in\n"
+	"llm.cache=on default built-in\n"
+	"llm.connect_timeout=10 default built-in\n"
+	"llm.jobs=4 default built-in\n"
+	"llm.max_tokens=4096 default built-in\n"
+	"llm.retries=4 default built-in\n"
+	"llm.structured=strict default built-in\n"
+	"llm.temperature=0 default built-in\n"
+	"llm.timeout=120 default built-in\n"
 	"log.format=text default built-in\n"
 	"log.level=info default built-in\n"
 	"max_line=16M default built-in\n"
@@ -135,7 +144,7 @@ static void test_defaults(void)
 		}
 		ok(k->help && k->help[0], "'%s' has help", k->name);
 	}
-	is_int(n, 12, "twelve known keys");
+	is_int(n, 25, "twenty-five known keys");
 	is_int(secrets, 1, "one secret key");
 	config_free(cfg);
 	config_free(NULL);
@@ -677,6 +686,15 @@ static void test_foreach(void)
 	       "aaa=2 project p:1\n"
 	       "engine=rules default built-in\n"
 	       "from.flag=4 flag --from-flag\n"
+	       "llm.api=auto default built-in\n"
+	       "llm.cache=on default built-in\n"
+	       "llm.connect_timeout=10 default built-in\n"
+	       "llm.jobs=4 default built-in\n"
+	       "llm.max_tokens=4096 default built-in\n"
+	       "llm.retries=4 default built-in\n"
+	       "llm.structured=strict default built-in\n"
+	       "llm.temperature=0 default built-in\n"
+	       "llm.timeout=120 default built-in\n"
 	       "llm.url=u user u:1\n"
 	       "log.format=text default built-in\n"
 	       "log.level=info default built-in\n"
