@@ -220,7 +220,7 @@ t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS:.o=.c)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(CORE_LIBS)
 
 # the analysis rules, with cmark-gfm
-t/fuzz/fuzz-analyze: t/fuzz/fuzz-analyze.c $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c)
+t/fuzz/fuzz-analyze t/fuzz/fuzz-reply: t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c)
 	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
 		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c) \

@@ -13,6 +13,10 @@ _agent_analyze_optarg()
 	*:--log-format) echo text ;;
 	*:--max-line) echo text ;;
 	*:--lint) echo file ;;
+	*:--model) echo text ;;
+	*:--jobs) echo text ;;
+	*:--max-tokens-total) echo text ;;
+	*:--max-cost) echo text ;;
 	esac
 }
 
@@ -20,7 +24,7 @@ _agent_analyze()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
 	local verbs=''
-	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options --lint --classify'
+	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options --lint --classify --model --jobs --no-cache --cache-only --max-tokens-total --max-cost'
 
 	COMPREPLY=()
 	# Find the verb, skipping options and their arguments; "--" ends options.

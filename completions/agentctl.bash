@@ -71,13 +71,17 @@ _agentctl_optarg()
 	kafka:--topics) echo text ;;
 	kafka:--create) echo text ;;
 	kafka:--partitions) echo text ;;
+	llm:--store) echo text ;;
+	llm:--model) echo text ;;
+	llm:--since) echo text ;;
+	llm:--limit) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka help'
+	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -161,6 +165,7 @@ _agentctl_verbopts()
 	consume) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix --type -G --group -o --offset -e --exit -c --count' ;;
 	worker) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group --in --batch --store -e --exit' ;;
 	kafka) echo '-b --brokers -X --property -F --kafka-config --timeout --mock-brokers --topics --create --partitions' ;;
+	llm) echo '--store --model --since --limit --reverse --json' ;;
 	help) echo '' ;;
 	esac
 }
@@ -184,6 +189,7 @@ _agentctl_operands()
 	consume) echo none ;;
 	worker) echo text ;;
 	kafka) echo text ;;
+	llm) echo text ;;
 	help) echo file ;;
 	*) echo none ;;
 	esac

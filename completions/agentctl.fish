@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model
 				set skip 1
 			case '-?*'
 				continue
@@ -54,6 +54,7 @@ complete -c agentctl -n 'not _agentctl_verb' -a publish -d 'send events to Kafka
 complete -c agentctl -n 'not _agentctl_verb' -a consume -d 'write events from Kafka to stdout'
 complete -c agentctl -n 'not _agentctl_verb' -a worker -d 'run a filter program on events from Kafka, in a consumer group'
 complete -c agentctl -n 'not _agentctl_verb' -a kafka -d 'start a mock Kafka cluster, or list and create topics'
+complete -c agentctl -n 'not _agentctl_verb' -a llm -d 'the LLM engine'\''s exchange log, its costs, and its cache'
 complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
@@ -132,4 +133,10 @@ complete -c agentctl -n '_agentctl_using_verb kafka' -l mock-brokers -x -d 'mock
 complete -c agentctl -n '_agentctl_using_verb kafka' -l topics -x -d 'mock: topics to create'
 complete -c agentctl -n '_agentctl_using_verb kafka' -l create -x -d 'topics: create this topic'
 complete -c agentctl -n '_agentctl_using_verb kafka' -l partitions -x -d 'topics --create: partitions (3)'
+complete -c agentctl -n '_agentctl_using_verb llm' -l store -x -d 'the store the engine uses (default: its cache file)'
+complete -c agentctl -n '_agentctl_using_verb llm' -l model -x -d 'only this model'
+complete -c agentctl -n '_agentctl_using_verb llm' -l since -x -d 'from this time (RFC 3339, or an age: 2h, 7d)'
+complete -c agentctl -n '_agentctl_using_verb llm' -l limit -x -d 'at most N exchanges'
+complete -c agentctl -n '_agentctl_using_verb llm' -l reverse -d 'newest first'
+complete -c agentctl -n '_agentctl_using_verb llm' -l json -d 'one JSON object per line'
 complete -c agentctl -n '_agentctl_using_verb help' -F
