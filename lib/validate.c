@@ -34,6 +34,7 @@ static const struct rule rules[] = {
 	{ "alert.", { "rule:s", "target:s", "value:*", "threshold:*" } },
 	{ "agent.rejected", { "line:i", "reason:s", "input:s", "input_complete:b" } },
 	{ "agent.failed", { "reason:s" } },
+	{ "agent.stopped", { "reason:s", "tokens_spent:i", "cost_spent:n" } },
 };
 
 static const char *const kind_names[128] = {

@@ -32,7 +32,7 @@ script() {
 
 # What the run wrote besides the requirement.submitted wrappers of its items.
 own() {
-	own | jq -c 'select(.type != "requirement.submitted")'
+	printf '%s\n' "$output" | jq -c 'select(.type != "requirement.submitted")'
 }
 
 # The n-th request's body (1-based), compact.
@@ -223,16 +223,17 @@ req() {
 	for i in 1 2 3; do
 		item "{\"title\":\"Feature $i\",\"text\":\"As a user, I want to do thing $i so that I get value $i.\"}" >> many.jsonl
 	done
-	# one request estimates its prompt plus max_tokens: 1,000 fits one of them
+	# a request is estimated as its prompt (about 1,040 tokens) plus max_tokens: 1,700 fits one of them
 	AGENTKIT_LLM_MAX_TOKENS=300 run -75 --separate-stderr agent-analyze --no-pass --jobs 1 \
-		--max-tokens-total 1000 many.jsonl
+		--max-tokens-total 1700 many.jsonl
 	own > out.jsonl
 	[ "$(jq -r .type out.jsonl | paste -sd,)" = requirement.analyzed,agent.stopped ]
 	[ "$(jq -r 'select(.type == "agent.stopped") | .data.reason' out.jsonl)" = budget ]
-	[ "$(jq -r 'select(.type == "agent.stopped") | .data.max_tokens_total' out.jsonl)" = 1000 ]
+	[ "$(jq -r 'select(.type == "agent.stopped") | .data.max_tokens_total' out.jsonl)" = 1700 ]
 	[ "$(llm_requests)" -eq 1 ]
 	[[ "$stderr" == *"budget reached"* ]]
-	AGENTKIT_LLM_MAX_TOKENS=300 run -75 --separate-stderr agent-analyze --no-pass --jobs 1 --max-tokens-total 1000 many.jsonl
+	agentctl validate --strict < out.jsonl > /dev/null
+	AGENTKIT_LLM_MAX_TOKENS=300 run -75 --separate-stderr agent-analyze --no-pass --jobs 1 --max-tokens-total 1700 many.jsonl
 	[ "$(own | jq -r .type | paste -sd,)" = \
 	  requirement.analyzed,requirement.analyzed,agent.stopped ]
 	[ "$(llm_requests)" -eq 2 ]
