@@ -136,7 +136,7 @@ static int print_config(const char *key, const char *value, enum config_layer la
 		free(s);
 		json_decref(o);
 	} else {
-		printf("%-14s %-32s %s (%s)\n", key, value, config_layer_name(layer), origin);
+		printf("%-20s %-32s %s (%s)\n", key, value, config_layer_name(layer), origin);
 	}
 	return 0;
 }

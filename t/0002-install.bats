@@ -15,6 +15,7 @@ teardown() { common_teardown; }
 	./bin/agent-analyze
 	./bin/agentctl
 	./share/agentkit/config.yaml.example
+	./share/agentkit/prompts/analyze.md
 	./share/bash-completion/completions/agent-analyze
 	./share/bash-completion/completions/agentctl
 	./share/fish/vendor_completions.d/agent-analyze.fish
@@ -41,5 +42,5 @@ teardown() { common_teardown; }
 	run --separate-stderr agentctl config --config "$TOP/share/agentkit/config.yaml.example"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	[[ "$output" == *"llm.model      local                            file ("* ]]
+	[[ "$output" == *"llm.model            local                            file ("* ]]
 }

@@ -278,9 +278,10 @@ analyze_item() {
 	[ "${lines[0]}" = "agent-analyze: --lint and --classify are different modes" ]
 	[ "${lines[1]}" = "Try 'agent-analyze --help' for more information." ]
 	run -64 agent-analyze --frobnicate
-	run -69 agent-analyze --engine llm < /dev/null
-	[[ "$output" == *"the llm engine is not available"* ]]
-	AGENTKIT_ENGINE=llm run -69 agent-analyze < /dev/null
+	run -64 agent-analyze --engine llm < /dev/null
+	[[ "$output" == *"no model: set AGENTKIT_LLM_MODEL"* ]]
+	AGENTKIT_ENGINE=llm AGENTKIT_LLM_MODEL=m run -64 agent-analyze < /dev/null
+	[[ "$output" == *"no LLM configured: set AGENTKIT_LLM_URL"* ]]
 	run -74 sh -c 'echo "{\"title\":\"T\",\"text\":\"Users can log in.\"}" | agent-analyze > /dev/full'
 	agent-analyze --help | grep -q -- '--classify'
 	agent-analyze --version | grep -q '^agent-analyze '
