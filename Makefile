@@ -103,6 +103,7 @@ KAFKA_LIBS = $(RDKAFKA_LIBS) -lpthread
 
 # the LLM engine, linked only into the agents that can use a model
 LLM_OBJS += lib/llm.o
+LLM_OBJS += lib/prompt.o
 LLM_LIB = lib/libagentkit-llm.a
 LLM_LIBS = $(CURL_LIBS)
 

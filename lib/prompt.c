@@ -1,0 +1,147 @@
+/*
+ * prompt.c - the prompt templates of the llm engine (see llm_prompt in
+ * llm.h): found in the user's folders before the installed ones, split
+ * into a system and a user part, and filled in.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "error.h"
+#include "llm.h"
+#include "banned.h"
+
+/* The directory of this program's executable, then ../share/agentkit. */
+static int exe_datadir(struct buf *out)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return -1;
+	*slash = '\0';
+	return buf_addf(out, "%s/../share/agentkit", exe);
+}
+
+static int read_template(const struct config *cfg, const char *role, struct buf *text)
+{
+	const char *dirs[4];
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct buf user = BUF_INIT, exe = BUF_INIT, path = BUF_INIT;
+	int n = 0, rc = -1, found = 0;
+
+	dirs[n++] = config_get(cfg, "llm.prompts");
+	if (xdg && *xdg)
+		buf_addf(&user, "%s/agentkit/prompts", xdg);
+	else if (home && *home)
+		buf_addf(&user, "%s/.config/agentkit/prompts", home);
+	dirs[n++] = user.p;
+	if (exe_datadir(&exe) == 0)
+		buf_addstr(&exe, "/prompts");
+	dirs[n++] = exe.p;
+	dirs[n++] = AK_DATADIR "/prompts";
+	for (int i = 0; i < n && !found; i++) {
+		if (!dirs[i])
+			continue;
+		buf_reset(&path);
+		if (buf_addf(&path, "%s/%s.md", dirs[i], role) == 0 && access(path.p, R_OK) == 0) {
+			found = 1;
+			buf_init(text, 1u << 20);
+			rc = buf_read_file(text, path.p);
+		}
+	}
+	if (!found)
+		ak_error(AK_EXIT_UNAVAILABLE, "no prompt template '%s.md' (looked in llm.prompts, "
+			 "the user's prompts folder and %s/prompts)", role, AK_DATADIR);
+	buf_release(&user);
+	buf_release(&exe);
+	buf_release(&path);
+	return rc;
+}
+
+/* Replace {{name}} in p[0..n) with vars' members. */
+static int expand(const char *role, const char *p, size_t n, const json_t *vars, struct buf *out)
+{
+	const char *end = p + n;
+
+	buf_addstr(out, "");
+	while (p < end) {
+		const char *open = memmem(p, (size_t)(end - p), "{{", 2), *close;
+		char name[64];
+		const json_t *v;
+
+		if (!open)
+			return buf_add(out, p, (size_t)(end - p));
+		if (buf_add(out, p, (size_t)(open - p)) < 0)
+			return -1;
+		close = memmem(open, (size_t)(end - open), "}}", 2);
+		if (!close || close - open - 2 >= (long)sizeof(name))
+			return ak_error(AK_EXIT_DATAERR, "prompt '%s': an unclosed '{{'", role);
+		snprintf(name, sizeof(name), "%.*s", (int)(close - open - 2), open + 2);
+		v = json_object_get(vars, name);
+		if (!json_is_string(v))
+			return ak_error(AK_EXIT_DATAERR, "prompt '%s': no value for {{%s}}", role,
+					name);
+		if (buf_add(out, json_string_value(v), json_string_length(v)) < 0)
+			return -1;
+		p = close + 2;
+	}
+	return 0;
+}
+
+/* The line "marker" in text: where it starts, or NULL. */
+static const char *marker_line(const char *text, const char *marker)
+{
+	const char *s = text;
+	size_t m = strlen(marker);
+
+	while ((s = strstr(s, marker))) {
+		if ((s == text || s[-1] == '\n') && (s[m] == '\n' || s[m] == '\0'))
+			return s;
+		s += m;
+	}
+	return NULL;
+}
+
+/* What follows the marker's line. */
+static const char *after_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl ? nl + 1 : s + strlen(s);
+}
+
+int llm_prompt(const struct config *cfg, const char *role, const json_t *vars,
+	       char **system, char **user)
+{
+	struct buf text = BUF_INIT, sys = BUF_INIT, usr = BUF_INIT;
+	const char *s, *u;
+	int rc = -1;
+
+	*system = *user = NULL;
+	if (read_template(cfg, role, &text) < 0)
+		return -1;
+	if (!text.p)
+		buf_addstr(&text, "");
+	s = marker_line(text.p, "[system]");
+	u = marker_line(text.p, "[user]");
+	if (!s || !u || u < s) {
+		ak_error(AK_EXIT_DATAERR, "prompt '%s': it needs a [system] part, then a [user] "
+			 "part", role);
+	} else if (expand(role, after_line(s), (size_t)(u - after_line(s)), vars, &sys) == 0 &&
+		   expand(role, after_line(u), strlen(after_line(u)), vars, &usr) == 0) {
+		*system = buf_detach(&sys, NULL);
+		*user = buf_detach(&usr, NULL);
+		rc = 0;
+	}
+	buf_release(&text);
+	buf_release(&sys);
+	buf_release(&usr);
+	return rc;
+}
