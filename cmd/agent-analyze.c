@@ -219,10 +219,12 @@ static int llm_finish(struct filter *f, const json_t *ev, void *job, void *ctx)
 		rc = ak_error(llm_call_code(j->call), "%s", llm_call_error(j->call));
 		break;
 	}
-	if (rc == 0 && (!info || json_object_set_new(analysis, "llm", info)))
-		rc = ak_error(AK_EXIT_SOFTWARE, "out of memory");
-	else
+	if (rc == 0) {
+		/* set_new takes info even when it fails */
+		if (!info || json_object_set_new(analysis, "llm", info))
+			rc = ak_error(AK_EXIT_SOFTWARE, "out of memory");
 		info = NULL;
+	}
 	json_decref(info);
 	llm_cancel(j, ctx);
 	if (rc != 0) {
