@@ -81,6 +81,13 @@ LIB_OBJS += lib/agent.o
 LIB_OBJS += lib/submit.o
 LIB_OBJS += lib/validate.o
 LIB_OBJS += lib/jschema.o
+LIB_OBJS += lib/datadir.o
+LIB_OBJS += lib/names.o
+LIB_OBJS += lib/template.o
+LIB_OBJS += lib/yamljson.o
+LIB_OBJS += lib/apiview.o
+LIB_OBJS += lib/codegen.o
+LIB_OBJS += lib/genagent.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -92,6 +99,7 @@ STORE_OBJS += lib/store_pg.o
 STORE_OBJS += lib/record.o
 STORE_OBJS += lib/history.o
 STORE_OBJS += lib/join.o
+STORE_OBJS += lib/sqlcheck.o
 STORE_LIB = lib/libagentkit-store.a
 STORE_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 
@@ -121,7 +129,12 @@ ANALYZE_OBJS += lib/analyze/brief.o
 ANALYZE_LIB = lib/libagentkit-analyze.a
 ANALYZE_LIBS = $(CMARK_LIBS)
 
-PROGRAMS = bin/agentctl bin/agent-analyze
+# the backend developer's contract and schema writers, linked only into agent-backend
+BACKEND_OBJS += lib/backend/openapi.o
+BACKEND_OBJS += lib/backend/ddl.o
+BACKEND_LIB = lib/libagentkit-backend.a
+
+PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o
 
@@ -162,6 +175,9 @@ $(ANALYZE_LIB): $(ANALYZE_OBJS)
 $(LLM_LIB): $(LLM_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(BACKEND_LIB): $(BACKEND_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) \
@@ -172,8 +188,17 @@ bin/agent-analyze: cmd/agent-analyze.o $(ANALYZE_LIB) $(LLM_LIB) $(STORE_LIB) $(
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-analyze.o $(ANALYZE_LIB) $(LLM_LIB) $(STORE_LIB) \
 		$(LIB) $(ANALYZE_LIBS) $(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
+bin/agent-backend: cmd/agent-backend.o $(BACKEND_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-backend.o $(BACKEND_LIB) $(STORE_LIB) $(LIB) \
+		$(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+bin/agent-frontend bin/agent-app: bin/%: cmd/%.o $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
 		$(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -191,8 +216,8 @@ check: deps
 	$(MAKE) pg-test
 
 # The store's tests again, against a PostgreSQL server of their own.
-pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join t/unit/u-store-llm
-	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join t/unit/u-store-llm
+pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join t/unit/u-store-llm t/unit/u-apiview
+	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join t/unit/u-store-llm t/unit/u-apiview
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" STORE_BACKEND=postgres \
 		$(BATS) t/02*.bats
 
@@ -227,6 +252,13 @@ t/fuzz/fuzz-analyze t/fuzz/fuzz-reply: t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(ANALYZE_OBJS:.o=.c) \
 		$(ANALYZE_LIBS) $(CORE_LIBS)
 
+# contracts and analyses, with the schema writers and SQLite
+t/fuzz/fuzz-apiview: t/fuzz/fuzz-apiview.c $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.c) lib/sqlcheck.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.c) \
+		lib/sqlcheck.c $(STORE_LIBS) $(CORE_LIBS)
+
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \
@@ -247,11 +279,13 @@ demo: deps all
 	scripts/demo
 
 install: all
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) \
 		$(DESTDIR)$(DATADIR)/agentkit
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7
 	for p in $(notdir $(PROGRAMS)); do \
 		$(INSTALL) -m 644 completions/$$p.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; \
@@ -265,8 +299,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

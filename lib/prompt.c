@@ -6,61 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
+#include "datadir.h"
 #include "error.h"
 #include "llm.h"
 #include "banned.h"
 
-/* The directory of this program's executable, then ../share/agentkit. */
-static int exe_datadir(struct buf *out)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	if (!(slash = strrchr(exe, '/')))
-		return -1;
-	*slash = '\0';
-	return buf_addf(out, "%s/../share/agentkit", exe);
-}
-
 static int read_template(const struct config *cfg, const char *role, struct buf *text)
 {
-	const char *dirs[4];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	struct buf user = BUF_INIT, exe = BUF_INIT, path = BUF_INIT;
-	int n = 0, rc = -1, found = 0;
+	struct buf path = BUF_INIT, name = BUF_INIT;
+	int rc = -1;
 
-	dirs[n++] = config_get(cfg, "llm.prompts");
-	if (xdg && *xdg)
-		buf_addf(&user, "%s/agentkit/prompts", xdg);
-	else if (home && *home)
-		buf_addf(&user, "%s/.config/agentkit/prompts", home);
-	dirs[n++] = user.p;
-	if (exe_datadir(&exe) == 0)
-		buf_addstr(&exe, "/prompts");
-	dirs[n++] = exe.p;
-	dirs[n++] = AK_DATADIR "/prompts";
-	for (int i = 0; i < n && !found; i++) {
-		if (!dirs[i])
-			continue;
-		buf_reset(&path);
-		if (buf_addf(&path, "%s/%s.md", dirs[i], role) == 0 && access(path.p, R_OK) == 0) {
-			found = 1;
-			buf_init(text, 1u << 20);
-			rc = buf_read_file(text, path.p);
-		}
+	if (buf_addf(&name, "%s.md", role) == 0 &&
+	    datadir_find("prompts", name.p, config_get(cfg, "llm.prompts"), &path) == 0) {
+		buf_init(text, 1u << 20);
+		rc = buf_read_file(text, path.p);
 	}
-	if (!found)
-		ak_error(AK_EXIT_UNAVAILABLE, "no prompt template '%s.md' (looked in llm.prompts, "
-			 "the user's prompts folder and %s/prompts)", role, AK_DATADIR);
-	buf_release(&user);
-	buf_release(&exe);
+	buf_release(&name);
 	buf_release(&path);
 	return rc;
 }

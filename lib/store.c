@@ -29,7 +29,7 @@
  * string, which starts with a keyword of letters and '_' and then '='
  * ("host=/run/pg dbname=x"). Anything else is a SQLite file path.
  */
-static int is_pg_spec(const char *spec)
+int store_spec_is_postgres(const char *spec)
 {
 	const char *p = spec;
 
@@ -101,7 +101,7 @@ struct store *store_open(const char *spec, const struct store_opts *opts)
 		ak_error(AK_EXIT_SOFTWARE, "out of memory");
 		return NULL;
 	}
-	rc = is_pg_spec(spec) ? store_pg_open(s, spec) : store_sqlite_open(s, spec);
+	rc = store_spec_is_postgres(spec) ? store_pg_open(s, spec) : store_sqlite_open(s, spec);
 	if (rc < 0) {
 		free(s->spec);
 		free(s);

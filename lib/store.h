@@ -70,6 +70,9 @@ struct store_query {
  * STORE_OPTS_INIT.
  */
 struct store *store_open(const char *spec, const struct store_opts *opts);
+
+/* Whether spec names a PostgreSQL server (the rule of store_open). */
+int store_spec_is_postgres(const char *spec);
 void store_close(struct store *s);
 
 /* "sqlite" or "postgres". */

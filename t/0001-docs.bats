@@ -427,3 +427,46 @@ run_examples() {
 @test "every example in agent-analyze(1) runs as documented" {
 	run_examples man/agent-analyze.1.scd 5
 }
+
+# The options of a generator's page against its --help, as for agent-analyze.
+check_generator_options() {
+	local prog=$1 man=man/$1.1.scd
+	scd_section "$man" "# OPTIONS" > options.scd
+	"$prog" --help | help_block "Options" > expect
+	[ -s expect ]
+	scd_section options.scd "## Options" | scd_terms > got
+	test_cmp expect got
+	"$prog" --help | help_block "Common options" > expect
+	scd_section options.scd "## Common options" | scd_terms > got
+	test_cmp expect got
+	agentctl --help | help_block "Common options" > agentctl.common
+	test_cmp agentctl.common got
+}
+
+@test "the options of agent-backend(1) are those of --help" {
+	check_generator_options agent-backend
+}
+
+@test "every example in agent-backend(1) runs as documented" {
+	run_examples man/agent-backend.1.scd 4
+}
+
+@test "the options of agent-frontend(1) are those of --help" {
+	check_generator_options agent-frontend
+}
+
+@test "every example in agent-frontend(1) runs as documented" {
+	run_examples man/agent-frontend.1.scd 3
+}
+
+@test "the options of agent-app(1) are those of --help" {
+	check_generator_options agent-app
+}
+
+@test "every example in agent-app(1) runs as documented" {
+	run_examples man/agent-app.1.scd 4
+}
+
+@test "every example in agentkit-templates(5) runs as documented" {
+	run_examples man/agentkit-templates.5.scd 2
+}

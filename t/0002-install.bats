@@ -10,26 +10,52 @@ teardown() { common_teardown; }
 
 @test "make install PREFIX=DIR installs everything under DIR" {
 	make -s -C "$TOP" install PREFIX="$T/inst" > /dev/null
-	(cd "$T/inst" && find . -type f | sort) > got
+	(cd "$T/inst" && find . -type f ! -path './share/agentkit/templates/*' | sort) > got
 	cat > expect <<-'END'
 	./bin/agent-analyze
+	./bin/agent-app
+	./bin/agent-backend
+	./bin/agent-frontend
 	./bin/agentctl
 	./share/agentkit/config.yaml.example
 	./share/agentkit/prompts/analyze.md
 	./share/bash-completion/completions/agent-analyze
+	./share/bash-completion/completions/agent-app
+	./share/bash-completion/completions/agent-backend
+	./share/bash-completion/completions/agent-frontend
 	./share/bash-completion/completions/agentctl
 	./share/fish/vendor_completions.d/agent-analyze.fish
+	./share/fish/vendor_completions.d/agent-app.fish
+	./share/fish/vendor_completions.d/agent-backend.fish
+	./share/fish/vendor_completions.d/agent-frontend.fish
 	./share/fish/vendor_completions.d/agentctl.fish
 	./share/man/man1/agent-analyze.1
+	./share/man/man1/agent-app.1
+	./share/man/man1/agent-backend.1
+	./share/man/man1/agent-frontend.1
 	./share/man/man1/agentctl.1
+	./share/man/man5/agentkit-templates.5
 	./share/man/man7/agentkit.7
 	./share/zsh/site-functions/_agent-analyze
+	./share/zsh/site-functions/_agent-app
+	./share/zsh/site-functions/_agent-backend
+	./share/zsh/site-functions/_agent-frontend
 	./share/zsh/site-functions/_agentctl
 	END
+	test_cmp expect got
+	# the stacks, file for file
+	(cd "$TOP/share/agentkit/templates" && find . -type f | sort) > expect
+	(cd "$T/inst/share/agentkit/templates" && find . -type f | sort) > got
 	test_cmp expect got
 	[ -x "$T/inst/bin/agentctl" ]
 	"$T/inst/bin/agentctl" --version | head -1 | grep -qx 'agentctl [0-9.]*'
 	"$T/inst/bin/agent-analyze" --version | head -1 | grep -qx 'agent-analyze [0-9.]*'
+	# an installed generator finds the installed stacks
+	"$T/inst/bin/agentctl" submit "$TOP/examples/requirements/todo-app.md" |
+		"$T/inst/bin/agent-analyze" --workspace ws |
+		"$T/inst/bin/agent-backend" --workspace ws > out.jsonl
+	dir=$(jq -r 'select(.type == "feature.backend_ready") | .data.dir' out.jsonl)
+	[ -s "ws/$dir/app/main.py" ] && [ -s "ws/$dir/openapi.yaml" ]
 }
 
 @test "DESTDIR stages the same tree" {

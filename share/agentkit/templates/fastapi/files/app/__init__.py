@@ -1,0 +1,1 @@
+"""The HTTP service: a FastAPI application over SQLite or PostgreSQL."""
