@@ -82,6 +82,7 @@ LIB_OBJS += lib/submit.o
 LIB_OBJS += lib/validate.o
 LIB_OBJS += lib/jschema.o
 LIB_OBJS += lib/datadir.o
+LIB_OBJS += lib/jpack.o
 LIB_OBJS += lib/names.o
 LIB_OBJS += lib/template.o
 LIB_OBJS += lib/yamljson.o

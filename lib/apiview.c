@@ -2,13 +2,13 @@
  * apiview.c - an OpenAPI document to the code templates' view (see
  * apiview.h and agentkit-templates(5)).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apiview.h"
 #include "error.h"
+#include "jpack.h"
 #include "log.h"
 #include "names.h"
 #include "banned.h"
@@ -87,20 +87,6 @@ struct ctx {
 	struct resource r[MAX_RESOURCES];
 	int n;
 };
-
-static json_t *pack(const char *fmt, ...)
-{
-	json_error_t err;
-	va_list ap;
-	json_t *v;
-
-	va_start(ap, fmt);
-	v = json_vpack_ex(&err, 0, fmt, ap);
-	va_end(ap);
-	if (!v)
-		ak_error(AK_EXIT_SOFTWARE, "cannot build the view: %s", err.text);
-	return v;
-}
 
 /* Set key of obj to a new string (NULL s: nothing); -1 on ENOMEM. */
 static int set_str(json_t *obj, const char *key, const char *s)
@@ -324,7 +310,7 @@ static json_t *enum_values(const json_t *enum_s)
 
 		if (!s || !(kt = name_case(s, NAME_UPPER)))
 			continue;
-		if (json_object_get(seen, kt) || !(o = pack("{s:s}", "value", s))) {
+		if (json_object_get(seen, kt) || !(o = jpack("{s:s}", "value", s))) {
 			free(kt);
 			continue;
 		}
@@ -389,7 +375,7 @@ static json_t *reference_of(struct ctx *c, const char *schema)
 {
 	for (int i = 0; i < c->n; i++)
 		if (!strcmp(c->r[i].schema, schema))
-			return pack("{s:O, s:O, s:O, s:O, s:O, s:O}",
+			return jpack("{s:O, s:O, s:O, s:O, s:O, s:O}",
 				    "name", json_object_get(c->r[i].view, "name"),
 				    "snake", json_object_get(c->r[i].view, "snake"),
 				    "camel", json_object_get(c->r[i].view, "camel"),
@@ -661,7 +647,7 @@ static json_t *root_view(const json_t *doc, const struct apiview_opts *o)
 		if (*p != '_')
 			kt[n++] = *p;
 	kt[n] = '\0';
-	v = pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:i}", "title", title, "feature", o->feature,
+	v = jpack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:i}", "title", title, "feature", o->feature,
 		 "package", snake, "api_title", api_title ? api_title : title,
 		 "api_version", version ? version : "0.1.0", "openapi", o->openapi,
 		 "port", o->port);

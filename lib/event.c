@@ -391,23 +391,56 @@ static int bad(char *why, size_t len, const char *fmt, ...)
  */
 enum attr_rule { A_REQ_STR, A_STR, A_OPT_STR, A_TIME, A_DATA, A_DATA64, A_SPEC, A_TRACE };
 
+enum known_attr {
+	K_SPEC, K_ID, K_SOURCE, K_TYPE, K_SUBJECT, K_TIME, K_DCT, K_SCHEMA, K_DATA,
+	K_DATA64, K_TRACEPARENT, K_TRACESTATE, NKNOWN
+};
+
 static const struct {
 	const char *name;
 	enum attr_rule rule;
-} known_attrs[] = {
-	{ "specversion", A_SPEC },
-	{ "id", A_REQ_STR },
-	{ "source", A_REQ_STR },
-	{ "type", A_REQ_STR },
-	{ "subject", A_STR },
-	{ "time", A_TIME },
-	{ "datacontenttype", A_STR },
-	{ "dataschema", A_STR },
-	{ "data", A_DATA },
-	{ "data_base64", A_DATA64 },
-	{ "traceparent", A_TRACE },
-	{ "tracestate", A_OPT_STR },
+} known_attrs[NKNOWN] = {
+	[K_SPEC] = { "specversion", A_SPEC },
+	[K_ID] = { "id", A_REQ_STR },
+	[K_SOURCE] = { "source", A_REQ_STR },
+	[K_TYPE] = { "type", A_REQ_STR },
+	[K_SUBJECT] = { "subject", A_STR },
+	[K_TIME] = { "time", A_TIME },
+	[K_DCT] = { "datacontenttype", A_STR },
+	[K_SCHEMA] = { "dataschema", A_STR },
+	[K_DATA] = { "data", A_DATA },
+	[K_DATA64] = { "data_base64", A_DATA64 },
+	[K_TRACEPARENT] = { "traceparent", A_TRACE },
+	[K_TRACESTATE] = { "tracestate", A_OPT_STR },
 };
+
+/*
+ * Which context attribute s[0..n) names, or NKNOWN. Every attribute of
+ * every event is looked up here: by length first, then compared whole.
+ */
+static enum known_attr known_attr(const char *s, size_t n)
+{
+#define IS(lit) (!memcmp(s, lit, sizeof(lit) - 1))
+	switch (n) {
+	case 2:
+		return IS("id") ? K_ID : NKNOWN;
+	case 4:
+		return IS("type") ? K_TYPE : IS("time") ? K_TIME : IS("data") ? K_DATA : NKNOWN;
+	case 6:
+		return IS("source") ? K_SOURCE : NKNOWN;
+	case 7:
+		return IS("subject") ? K_SUBJECT : NKNOWN;
+	case 10:
+		return IS("dataschema") ? K_SCHEMA : IS("tracestate") ? K_TRACESTATE : NKNOWN;
+	case 11:
+		return IS("specversion") ? K_SPEC : IS("traceparent") ? K_TRACEPARENT :
+		       IS("data_base64") ? K_DATA64 : NKNOWN;
+	case 15:
+		return IS("datacontenttype") ? K_DCT : NKNOWN;
+	}
+	return NKNOWN;
+#undef IS
+}
 
 static void member_name(const struct jscan_member *m, char *out, size_t len)
 {
@@ -431,9 +464,22 @@ static void member_name(const struct jscan_member *m, char *out, size_t len)
 			*p = '?';
 }
 
+/* A member's name as a C string, for messages and for names that need decoding. */
+static const char *name_of(const struct jscan_member *m, char *name, size_t len)
+{
+	if (m->key_escaped || m->key_len >= len) {
+		member_name(m, name, len);
+	} else {
+		memcpy(name, m->key, m->key_len);
+		name[m->key_len] = '\0';
+	}
+	return name;
+}
+
 enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 {
-	int has_spec = 0, has_type = 0, has_source = 0, has_id = 0, has_data = 0;
+	unsigned char kind[JSCAN_MAX_MEMBERS];
+	int has[NKNOWN + 1] = { 0 };
 	char name[64], val[64];
 
 	if (js->type != JS_OBJECT) {
@@ -441,27 +487,29 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 			 js->type == JS_ARRAY ? "an" : "a", jscan_type_name(js->type));
 		return EVENT_BAD;
 	}
-	has_spec = jscan_find(js, "specversion") != NULL;
-	has_type = jscan_find(js, "type") != NULL;
-	has_source = jscan_find(js, "source") != NULL;
-	if (!has_spec && !(has_type && has_source))
+	/* which attribute each member is (names compare decoded); jscan has
+	 * refused duplicate names, so each is there at most once */
+	for (size_t i = 0; i < js->nmembers; i++) {
+		const struct jscan_member *m = &js->m[i];
+
+		if (m->key_escaped || m->key_len >= sizeof(name)) {
+			name_of(m, name, sizeof(name));
+			kind[i] = (unsigned char)known_attr(name, strlen(name));
+		} else {
+			kind[i] = (unsigned char)known_attr(m->key, m->key_len);
+		}
+		has[kind[i]] = 1;
+	}
+	if (!has[K_SPEC] && !(has[K_TYPE] && has[K_SOURCE]))
 		return EVENT_ITEM;
 
 	for (size_t i = 0; i < js->nmembers; i++) {
 		const struct jscan_member *m = &js->m[i];
-		size_t k;
+		size_t k = kind[i];
+		const char *an;
 
-		/* a plain name is compared in place; only an escaped one is decoded */
-		if (m->key_escaped || m->key_len >= sizeof(name)) {
-			member_name(m, name, sizeof(name));
-		} else {
-			memcpy(name, m->key, m->key_len);
-			name[m->key_len] = '\0';
-		}
-		for (k = 0; k < sizeof(known_attrs) / sizeof(*known_attrs); k++)
-			if (known_attrs[k].name[0] == name[0] && !strcmp(name, known_attrs[k].name))
-				break;
-		if (k == sizeof(known_attrs) / sizeof(*known_attrs)) {
+		if (k == NKNOWN) {
+			name_of(m, name, sizeof(name));
 			if (!event_name_ok(name, strlen(name)) || m->key_escaped)
 				return bad(why, whylen,
 					   "invalid attribute name '%s' (a-z and 0-9, 1 to 20 characters)",
@@ -475,6 +523,8 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 		if (m->type == JS_NULL && known_attrs[k].rule != A_DATA &&
 		    known_attrs[k].rule != A_SPEC && known_attrs[k].rule != A_REQ_STR)
 			continue;   /* JSON format: null means absent for optional ones */
+		/* a known name reads the same decoded: say it plainly */
+		an = known_attrs[k].name;
 		switch (known_attrs[k].rule) {
 		case A_SPEC:
 			if (!jscan_streq(m, "1.0"))
@@ -483,47 +533,45 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 		case A_REQ_STR:
 		case A_STR:
 			if (m->type != JS_STRING)
-				return bad(why, whylen, "attribute '%s' must be a string", name);
+				return bad(why, whylen, "attribute '%s' must be a string", an);
 			if (m->val_len == 0)
-				return bad(why, whylen, "attribute '%s' must not be empty", name);
+				return bad(why, whylen, "attribute '%s' must not be empty", an);
 			break;
 		case A_OPT_STR:
 			if (m->type != JS_STRING)
-				return bad(why, whylen, "attribute '%s' must be a string", name);
+				return bad(why, whylen, "attribute '%s' must be a string", an);
 			break;
 		case A_TIME: {
 			int64_t t;
 
 			if (m->type != JS_STRING)
-				return bad(why, whylen, "attribute '%s' must be a string", name);
+				return bad(why, whylen, "attribute '%s' must be a string", an);
 			if (jscan_strcpy(m, val, sizeof(val)) < 0 || event_parse_time(val, &t) < 0)
-				return bad(why, whylen, "attribute '%s' is not an RFC 3339 time", name);
+				return bad(why, whylen, "attribute '%s' is not an RFC 3339 time", an);
 			break;
 		}
 		case A_TRACE:
 			if (m->type != JS_STRING || jscan_strcpy(m, val, sizeof(val)) < 0 ||
 			    !event_traceparent_ok(val))
-				return bad(why, whylen, "attribute '%s' is not a W3C traceparent", name);
+				return bad(why, whylen, "attribute '%s' is not a W3C traceparent", an);
 			break;
 		case A_DATA:
-			has_data = 1;
 			break;
 		case A_DATA64:
 			if (m->type != JS_STRING)
-				return bad(why, whylen, "attribute '%s' must be a string", name);
-			if (has_data || jscan_find(js, "data"))
-				return bad(why, whylen, "'data' and '%s' exclude each other", name);
+				return bad(why, whylen, "attribute '%s' must be a string", an);
+			if (has[K_DATA])
+				return bad(why, whylen, "'data' and '%s' exclude each other", an);
 			break;
 		}
 	}
-	has_id = jscan_find(js, "id") != NULL;
-	if (!has_spec)
+	if (!has[K_SPEC])
 		return bad(why, whylen, "missing required attribute '%s'", "specversion");
-	if (!has_id)
+	if (!has[K_ID])
 		return bad(why, whylen, "missing required attribute '%s'", "id");
-	if (!has_source)
+	if (!has[K_SOURCE])
 		return bad(why, whylen, "missing required attribute '%s'", "source");
-	if (!has_type)
+	if (!has[K_TYPE])
 		return bad(why, whylen, "missing required attribute '%s'", "type");
 	return EVENT_EVENT;
 }

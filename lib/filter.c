@@ -651,9 +651,10 @@ static int one_line(struct filter *f, const struct jsonl_line *l, const char *or
 		return reject(f, origin, l->lineno, l->p, l->len, why, NULL, NULL);
 	}
 	kind = event_check(&f->js, why, sizeof(why));
-	scanned_ids(&f->js, 1, subject, sizeof(subject), id, sizeof(id));
-	if (kind == EVENT_BAD)
+	if (kind == EVENT_BAD) {
+		scanned_ids(&f->js, 1, subject, sizeof(subject), id, sizeof(id));
 		return reject(f, origin, l->lineno, l->p, l->len, why, subject, id);
+	}
 	if (kind == EVENT_ITEM) {
 		if (f->def.item_type)
 			return wrap_item(f, l->p, l->len, origin, l->lineno);
@@ -665,6 +666,8 @@ static int one_line(struct filter *f, const struct jsonl_line *l, const char *or
 	type = jscan_find(&f->js, "type");
 	if (!f->opts.strict && !consumes(f, type))
 		return pass(f, l->p, l->len);
+	/* what a rejection of this event would name it by */
+	scanned_ids(&f->js, 1, subject, sizeof(subject), id, sizeof(id));
 
 	ev = json_loadb(l->p, l->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!ev)

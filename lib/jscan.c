@@ -3,9 +3,12 @@
  *
  * One pass, no recursion: the open containers are a bit stack (1 = object),
  * so a 100,000-deep text costs a bounded check, not a stack overflow.
- * Strings take a fast path over plain ASCII through a lookup table and
- * check UTF-8 sequences by hand (no overlongs, no surrogates, nothing past
- * U+10FFFF), since invalid UTF-8 must be reported, not passed on.
+ * Strings are read eight bytes at a time while their bytes are plain ASCII
+ * (a word trick finds the first one that is not); UTF-8 sequences are
+ * checked by hand (no overlongs, no surrogates, nothing past U+10FFFF),
+ * since invalid UTF-8 must be reported, not passed on. Every event line
+ * comes through here: a short string (most names, many values) takes one
+ * word and no call.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +40,16 @@ static int fail(struct jscan *js, const char *base, const char *at, const char *
 static int is_ws(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Past the white space at p: compact JSON has none, so look once first. */
+static inline const char *skip_ws(const char *p, const char *end)
+{
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
+	while (p < end && is_ws((unsigned char)*p))
+		p++;
+	return p;
 }
 
 static int hexval(unsigned char c)
@@ -82,20 +95,70 @@ size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end)
 
 #define ONES (~(uint64_t)0 / 255)
 #define HIGHS (ONES * 0x80)
+#define LOWS (~HIGHS)
 
 /*
- * Non-zero when one of the eight bytes in v is not plain: a control
- * character (< 0x20), '"', '\\' or a byte of a multi-byte sequence. The
- * usual "has a zero byte" test, (x - 0x01..) & ~x & 0x80.., applied to v
- * itself (for bytes < 0x20, after subtracting 0x20) and to v xor '"' and
- * v xor '\\'. It can flag a plain byte next to a special one, never miss
- * one: a flagged word is read again a byte at a time.
+ * The high bit of each byte of v that is not plain: a control character
+ * (< 0x20), '"', '\\' or a byte of a multi-byte sequence, and of no other.
+ * Each test adds within the low seven bits of a byte, so no carry crosses
+ * into the next byte: (x & 0x7f) + 0x60 reaches the high bit exactly when
+ * x & 0x7f >= 0x20, and (x & 0x7f) + 0x7f when x & 0x7f is not zero.
  */
 static inline uint64_t special8(uint64_t v)
 {
 	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+	uint64_t ctrl = ~(((v & LOWS) + ONES * 0x60) | v);
+	uint64_t quote = ~(((q & LOWS) + LOWS) | q);
+	uint64_t bslash = ~(((b & LOWS) + LOWS) | b);
 
-	return (v | ((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+	return (v | ctrl | quote | bslash) & HIGHS;
+}
+
+/* Skip the plain bytes from p on: eight at a time, then one at a time. */
+static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *e)
+{
+	while (e - p >= 8) {
+		uint64_t v, m;
+
+		memcpy(&v, p, 8);
+		m = special8(v);
+		if (m) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			break;
+#endif
+		}
+		p += 8;
+	}
+	while (p < e && plain[*p])
+		p++;
+	return p;
+}
+
+/*
+ * The common short string, whose closing quote comes within the eight
+ * bytes after the opening one at p with nothing special before it: the
+ * byte past the closing quote. NULL sends the string the long way.
+ */
+static inline const char *short_string(const char *p, const char *end)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v, m, q;
+
+	if (end - p < 9)
+		return NULL;
+	memcpy(&v, p + 1, 8);
+	m = special8(v);
+	q = v ^ (ONES * '"');
+	q = ~(((q & LOWS) + LOWS) | q) & HIGHS;
+	/* the first byte that needs a look is a quote: the string ends there */
+	if (m & (0 - m) & q)
+		return p + 2 + (__builtin_ctzll(m) >> 3);
+#endif
+	(void)p;
+	(void)end;
+	return NULL;
 }
 
 /*
@@ -110,17 +173,7 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 
 	*escaped = 0;
 	for (;;) {
-		/* eight bytes at a time while none needs a look of its own */
-		while (e - p >= 8) {
-			uint64_t v;
-
-			memcpy(&v, p, 8);
-			if (special8(v))
-				break;
-			p += 8;
-		}
-		while (p < e && plain[*p])
-			p++;
+		p = skip_plain(p, e);
 		if (p >= e)
 			return fail(js, base, (const char *)p, "unterminated string");
 		if (*p == '"')
@@ -156,6 +209,19 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 		}
 	}
 	*pp = (const char *)p + 1;
+	return 0;
+}
+
+/* scan_string, with the short string's way tried first and in line. */
+static inline int scan_str(struct jscan *js, const char *base, const char **pp,
+			   const char *end, int *escaped)
+{
+	const char *q = short_string(*pp, end);
+
+	if (!q)
+		return scan_string(js, base, pp, end, escaped);
+	*pp = q;
+	*escaped = 0;
 	return 0;
 }
 
@@ -195,7 +261,7 @@ static int scan_number(struct jscan *js, const char *base, const char **pp, cons
 
 static int decoded_eq(const char *a, size_t alen, int a_raw, const char *b, size_t blen,
 		      int b_raw);
-static uint64_t name_hash(const struct jscan_member *m);
+static uint64_t name_hash(const struct jscan_member *m, const char *end);
 
 /* Names compare decoded, whatever their length: "type" is "\u0074ype". */
 static int name_eq(const struct jscan_member *a, const struct jscan_member *b)
@@ -212,8 +278,9 @@ int jscan_parse(struct jscan *js, const char *text, size_t n)
 					     * do not cost 256 * 255 / 2 full compares */
 	const char *p = text, *end = text + n, *start;
 	struct jscan_member *cur = NULL;
+	uint64_t seen = 0;                  /* a bit per name hash: most names meet none */
 	size_t depth = 0;
-	int esc;
+	int esc, in_obj = 0;                /* the innermost open container is an object */
 
 	js->type = JS_NONE;
 	js->nmembers = 0;
@@ -221,8 +288,7 @@ int jscan_parse(struct jscan *js, const char *text, size_t n)
 	js->err_off = 0;
 
 value:
-	while (p < end && is_ws((unsigned char)*p))
-		p++;
+	p = skip_ws(p, end);
 	if (p >= end)
 		return fail(js, text, p, depth ? "truncated JSON" : "empty line");
 	start = p;
@@ -237,21 +303,20 @@ value:
 			cur->type = *p == '{' ? JS_OBJECT : JS_ARRAY;
 			cur->val = p;
 		}
-		if (*p == '{')
+		in_obj = *p == '{';
+		if (in_obj)
 			stack[depth / 64] |= (uint64_t)1 << (depth % 64);
 		else
 			stack[depth / 64] &= ~((uint64_t)1 << (depth % 64));
 		depth++;
 		p++;
-		while (p < end && is_ws((unsigned char)*p))
-			p++;
+		p = skip_ws(p, end);
 		if (p < end && (*p == '}' || *p == ']')) {
-			int obj = *p == '}';
-
-			if (obj != !!(stack[(depth - 1) / 64] & ((uint64_t)1 << ((depth - 1) % 64))))
+			if ((*p == '}') != in_obj)
 				return fail(js, text, p, "mismatched bracket");
 			p++;
 			depth--;
+			in_obj = depth && (stack[(depth - 1) / 64] >> ((depth - 1) % 64) & 1);
 			if (depth == 1 && cur)
 				cur->val_len = (size_t)(p - cur->val);
 			goto after;
@@ -260,7 +325,7 @@ value:
 			goto key;
 		goto value;
 	case '"':
-		if (scan_string(js, text, &p, end, &esc) < 0)
+		if (scan_str(js, text, &p, end, &esc) < 0)
 			return -1;
 		if (depth == 0)
 			js->type = JS_STRING;
@@ -319,7 +384,7 @@ key:
 	if (*p != '"')
 		return fail(js, text, p, "expected a member name");
 	start = p;
-	if (scan_string(js, text, &p, end, &esc) < 0)
+	if (scan_str(js, text, &p, end, &esc) < 0)
 		return -1;
 	if (depth == 1) {
 		if (js->nmembers == JSCAN_MAX_MEMBERS)
@@ -332,14 +397,16 @@ key:
 		cur->val = NULL;
 		cur->val_len = 0;
 		cur->val_escaped = 0;
-		hash[js->nmembers] = name_hash(cur);
-		for (size_t i = 0; i < js->nmembers; i++)
-			if (hash[i] == hash[js->nmembers] && name_eq(&js->m[i], cur))
-				return fail(js, text, start, "duplicate member name");
+		hash[js->nmembers] = name_hash(cur, end);
+		if (seen & (uint64_t)1 << (hash[js->nmembers] >> 58)) {
+			for (size_t i = 0; i < js->nmembers; i++)
+				if (hash[i] == hash[js->nmembers] && name_eq(&js->m[i], cur))
+					return fail(js, text, start, "duplicate member name");
+		}
+		seen |= (uint64_t)1 << (hash[js->nmembers] >> 58);
 		js->nmembers++;
 	}
-	while (p < end && is_ws((unsigned char)*p))
-		p++;
+	p = skip_ws(p, end);
 	if (p >= end)
 		return fail(js, text, p, "truncated JSON");
 	if (*p != ':')
@@ -349,8 +416,7 @@ key:
 
 after:
 	/* a value just ended at p; depth is the depth it was in */
-	while (p < end && is_ws((unsigned char)*p))
-		p++;
+	p = skip_ws(p, end);
 	if (depth == 0) {
 		if (p != end)
 			return fail(js, text, p, *p ? "trailing characters" : "NUL byte");
@@ -359,12 +425,9 @@ after:
 	if (p >= end)
 		return fail(js, text, p, "truncated JSON");
 	{
-		int in_obj = !!(stack[(depth - 1) / 64] & ((uint64_t)1 << ((depth - 1) % 64)));
-
 		if (*p == ',') {
 			p++;
-			while (p < end && is_ws((unsigned char)*p))
-				p++;
+			p = skip_ws(p, end);
 			if (in_obj)
 				goto key;
 			goto value;
@@ -372,6 +435,7 @@ after:
 		if ((*p == '}' && in_obj) || (*p == ']' && !in_obj)) {
 			p++;
 			depth--;
+			in_obj = depth && (stack[(depth - 1) / 64] >> ((depth - 1) % 64) & 1);
 			if (depth == 1 && cur)
 				cur->val_len = (size_t)(p - cur->val);
 			goto after;
@@ -599,21 +663,67 @@ static int decoded_eq(const char *a, size_t alen, int a_raw, const char *b, size
 	return 1;
 }
 
-/* FNV-1a of a member's decoded name (a plain name is its own decoding). */
-static uint64_t name_hash(const struct jscan_member *m)
+/* One step of the name hash: fold in the next eight bytes of the name. */
+static uint64_t hash_mix(uint64_t h, uint64_t w)
 {
-	struct decoder d = { .p = m->key, .end = m->key + m->key_len, .raw = m->key_escaped };
-	uint64_t h = 0xcbf29ce484222325ULL;
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* The last 1-7 bytes of a name as a word, the same on any byte order. */
+static uint64_t tail_word(const unsigned char *p, size_t n)
+{
+	uint64_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)p[i] << (8 * i);
+	return w;
+}
+
+/*
+ * A hash of a member's decoded name (a plain name is its own decoding),
+ * eight bytes at a time; an escaped name is decoded into the same chunks,
+ * so equal names hash equal however they are written. end is the end of
+ * the text, which a plain name's last chunk may be read up to.
+ */
+static uint64_t name_hash(const struct jscan_member *m, const char *end)
+{
+	const unsigned char *p = (const unsigned char *)m->key;
+	size_t n = m->key_len;
+	unsigned char chunk[8];
+	uint64_t h = 0, w;
+	size_t k = 0;
 	int c;
 
 	if (!m->key_escaped) {
-		for (size_t i = 0; i < m->key_len; i++)
-			h = (h ^ (unsigned char)m->key[i]) * 0x100000001b3ULL;
-		return h;
+		for (; n >= 8; p += 8, n -= 8) {
+			memcpy(&w, p, 8);
+			h = hash_mix(h, w);
+		}
+		if (!n)
+			return h;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* the closing quote and more follow: read a whole word, keep n bytes */
+		if (end - (const char *)p >= 8) {
+			memcpy(&w, p, 8);
+			return hash_mix(h, w & (~(uint64_t)0 >> (64 - 8 * n)));
+		}
+#endif
+		return hash_mix(h, tail_word(p, n));
 	}
-	while ((c = decoder_next(&d)) >= 0)
-		h = (h ^ (uint64_t)c) * 0x100000001b3ULL;
-	return h;
+	{
+		struct decoder d = { .p = m->key, .end = m->key + m->key_len, .raw = 1 };
+
+		while ((c = decoder_next(&d)) >= 0) {
+			chunk[k++] = (unsigned char)c;
+			if (k == 8) {
+				memcpy(&w, chunk, 8);
+				h = hash_mix(h, w);
+				k = 0;
+			}
+		}
+	}
+	return k ? hash_mix(h, tail_word(chunk, k)) : h;
 }
 
 int jscan_streq(const struct jscan_member *m, const char *s)

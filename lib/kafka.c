@@ -4,8 +4,10 @@
  *
  * The producer's hot path builds nothing: one jscan pass over the line and
  * a few checks on what it found, the key and the data used in place, and
- * the line (or the data) copied once into librdkafka's queue. Topic handles are kept per
- * event type so a produce does not look a topic up by name inside
+ * the line (or the data) copied once, into a batch that a thread of its own
+ * (the sender) hands to librdkafka without another copy, so checking the
+ * next events and producing the last ones overlap. Topic handles are kept
+ * per event type so a produce does not look a topic up by name inside
  * librdkafka. Delivery reports count successes and failures; the first
  * failure's text is kept for the flush's message.
  *
@@ -24,7 +26,10 @@
  * caller to return a message to.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,6 +373,60 @@ struct ptopic {
 	rd_kafka_topic_t *rkt;
 };
 
+/*
+ * Producing runs on a thread of its own (the sender), so that checking the
+ * next events on the caller's thread and handing the last ones to
+ * librdkafka overlap. The caller copies each checked event into a batch:
+ * its topic, value, key and (binary mode) headers. Full batches go round a
+ * ring of SEND_BATCHES; the sender produces each message and serves the
+ * delivery reports. librdkafka does not copy the values and keys again: a
+ * batch's bytes stay until the last of its messages has been reported,
+ * then the batch is used again (or freed). The caller waits only while
+ * every slot of the ring is full, and librdkafka's queue limits bound what
+ * waits for delivery, so memory stays bounded.
+ */
+#define SEND_BATCHES 4
+#define SEND_BATCH_BYTES (512u << 10)
+#define SEND_BATCH_MSGS 1024
+#define SEND_SPARES 16
+
+struct pmsg {
+	rd_kafka_topic_t *rkt;
+	rd_kafka_headers_t *h;        /* binary mode's, owned; NULL: structured */
+	size_t val, vlen, key, klen;  /* offsets into the batch's bytes */
+	int has_val, has_key;         /* a null value or key is not an empty one */
+};
+
+struct pbatch {
+	struct buf bytes;
+	struct pmsg m[SEND_BATCH_MSGS];
+	size_t n;
+	size_t refs;                  /* its messages librdkafka still holds */
+	int sent;                     /* the sender is done with it */
+	struct pbatch *prev, *next;   /* every batch, to free them at the end */
+	struct pbatch *spare;         /* the batches ready for use */
+};
+
+struct sender {
+	pthread_t thread;
+	int running;
+	pthread_mutex_t mu;
+	pthread_cond_t work;          /* a batch is full, or stop */
+	pthread_cond_t room;          /* a slot is free again */
+	struct pbatch *fill;          /* the batch the caller fills */
+	struct pbatch *slot[SEND_BATCHES];
+	size_t head, count;           /* the full slots, in order */
+	struct pbatch *all, *spares;
+	size_t nspares;
+	int stop;
+	int quiet;                    /* the caller is flushing: no idle polls */
+	atomic_int quit;              /* being freed: drop, do not wait for room */
+	/* the sender's first failure; from then on it drops what comes */
+	atomic_int failed;
+	int fail_code, fail_reported;
+	char fail_msg[512];
+};
+
 struct kafka_producer {
 	rd_kafka_t *rk;
 	int binary;
@@ -377,15 +436,102 @@ struct kafka_producer {
 	size_t ntopics, topics_cap, last;
 	uint64_t queued, acked, failed;
 	char first_err[256];
+	size_t max_bytes;             /* message.max.bytes */
 	struct buf key, val, hv;      /* scratch, reused for every event */
 	struct jscan js;
 	char why[160];
+	struct sender snd;
 };
 
+/* ---- the sender ---- */
+
+/* Record the sender's first failure (on the sender's thread). */
+static void send_failed(struct sender *sd, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void send_failed(struct sender *sd, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (atomic_load_explicit(&sd->failed, memory_order_relaxed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sd->fail_msg, sizeof(sd->fail_msg), fmt, ap);
+	va_end(ap);
+	sd->fail_code = code;
+	atomic_store_explicit(&sd->failed, 1, memory_order_release);
+}
+
+/* A batch to fill: a spare one, or a new one. NULL when out of memory. */
+static struct pbatch *batch_get(struct sender *sd)
+{
+	struct pbatch *b = sd->spares;
+
+	if (b) {
+		sd->spares = b->spare;
+		sd->nspares--;
+	} else {
+		b = calloc(1, sizeof(*b));
+		if (!b)
+			return NULL;
+		buf_init(&b->bytes, 2 * (size_t)LINE_MAX_BYTES);
+		b->next = sd->all;
+		if (b->next)
+			b->next->prev = b;
+		sd->all = b;
+	}
+	b->n = 0;
+	b->refs = 0;
+	b->sent = 0;
+	b->spare = NULL;
+	buf_reset(&b->bytes);
+	return b;
+}
+
+/* Free a batch whose messages librdkafka no longer holds. */
+static void batch_free(struct sender *sd, struct pbatch *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		sd->all = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->m[i].h)
+			rd_kafka_headers_destroy(b->m[i].h);
+	buf_release(&b->bytes);
+	free(b);
+}
+
+/*
+ * A batch nothing refers to any more becomes a spare, unless there are
+ * spares enough; one that grew for a huge event lets its bytes go.
+ */
+static void batch_done(struct sender *sd, struct pbatch *b)
+{
+	if (sd->nspares >= SEND_SPARES) {
+		batch_free(sd, b);
+		return;
+	}
+	if (b->bytes.cap > 4 * SEND_BATCH_BYTES)
+		buf_release(&b->bytes);
+	b->spare = sd->spares;
+	sd->spares = b;
+	sd->nspares++;
+}
+
+/*
+ * A delivery report. It runs where librdkafka is polled: on the sender's
+ * thread while it produces, on the caller's once it has drained the sender
+ * (never on both at once), so the counts and batches need no lock.
+ */
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
 	struct kafka_producer *p = opaque;
+	struct pbatch *b = msg->_private;
 
+	if (b && --b->refs == 0 && b->sent)
+		batch_done(&p->snd, b);
 	if (!msg->err) {
 		p->acked++;
 		return;
@@ -395,9 +541,277 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 		snprintf(p->first_err, sizeof(p->first_err), "%s", rd_kafka_err2str(msg->err));
 }
 
+/* Produce one message of a batch; waits (serving reports) while the queue is full. */
+static void send_one(struct kafka_producer *p, struct pbatch *b, struct pmsg *m)
+{
+	struct sender *sd = &p->snd;
+	rd_kafka_headers_t *h = m->h;
+	rd_kafka_resp_err_t err;
+
+	m->h = NULL;
+	if (atomic_load_explicit(&sd->failed, memory_order_relaxed) ||
+	    atomic_load_explicit(&sd->quit, memory_order_relaxed)) {
+		if (h)
+			rd_kafka_headers_destroy(h);
+		return;
+	}
+	if (!h) {
+		/* structured mode: the binding's content-type on every message */
+		h = rd_kafka_headers_new(1);
+		rd_kafka_header_add(h, "content-type", 12, CT_STRUCTURED, sizeof(CT_STRUCTURED) - 1);
+	}
+	for (;;) {
+		/* no copy: the batch stays until the report (msg_opaque) */
+		err = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(m->rkt),
+					RD_KAFKA_V_VALUE(m->has_val ? b->bytes.p + m->val : NULL,
+							 m->vlen),
+					RD_KAFKA_V_KEY(m->has_key ? b->bytes.p + m->key : NULL, m->klen),
+					RD_KAFKA_V_HEADERS(h),
+					RD_KAFKA_V_OPAQUE(b),
+					RD_KAFKA_V_END);
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		if (atomic_load_explicit(&sd->quit, memory_order_relaxed)) {
+			rd_kafka_headers_destroy(h);
+			return;
+		}
+		rd_kafka_poll(p->rk, 100);
+	}
+	if (err) {
+		/* the headers are ours again when producev fails */
+		rd_kafka_headers_destroy(h);
+		send_failed(sd, err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+			    AK_EXIT_DATAERR : AK_EXIT_UNAVAILABLE,
+			    "cannot send event to '%s': %s", rd_kafka_topic_name(m->rkt),
+			    rd_kafka_err2str(err));
+		return;
+	}
+	b->refs++;
+	/* serve delivery reports; every few events is as good and costs less */
+	if ((++p->queued & 15) == 0)
+		rd_kafka_poll(p->rk, 0);
+}
+
+/*
+ * Wait for a full slot, or stop. Idle, it still serves the reports now and
+ * then, so that delivered messages are let go: under the lock, so that once
+ * the caller has drained the sender (and flushes itself) it serves none.
+ */
+static void sender_wait(struct kafka_producer *p)
+{
+	struct sender *sd = &p->snd;
+
+	while (!sd->count && !sd->stop) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&sd->work, &sd->mu, &ts) != 0 &&
+		    !sd->count && !sd->stop && !sd->quiet)
+			rd_kafka_poll(p->rk, 0);
+	}
+}
+
+static void *sender_main(void *arg)
+{
+	struct kafka_producer *p = arg;
+	struct sender *sd = &p->snd;
+
+	pthread_mutex_lock(&sd->mu);
+	for (;;) {
+		struct pbatch *b, *next;
+
+		sender_wait(p);
+		if (sd->stop)
+			break;
+		b = sd->slot[sd->head];
+		pthread_mutex_unlock(&sd->mu);
+		for (size_t i = 0; i < b->n; i++)
+			send_one(p, b, &b->m[i]);
+		b->sent = 1;
+		if (!b->refs)
+			batch_done(sd, b);
+		pthread_mutex_lock(&sd->mu);
+		/* the slot takes a fresh batch; the old one waits for its reports */
+		next = batch_get(sd);
+		if (!next) {
+			send_failed(sd, AK_EXIT_SOFTWARE, "out of memory");
+			break;
+		}
+		sd->slot[sd->head] = next;
+		sd->head = (sd->head + 1) % SEND_BATCHES;
+		sd->count--;
+		pthread_cond_broadcast(&sd->room);
+	}
+	/* stopped (or failed): the caller must not wait for room any more */
+	sd->stop = 1;
+	pthread_cond_broadcast(&sd->room);
+	pthread_mutex_unlock(&sd->mu);
+	return NULL;
+}
+
+/* Start the sender. 0, or -1 with ak_error. */
+static int sender_start(struct kafka_producer *p)
+{
+	struct sender *sd = &p->snd;
+	sigset_t all, old;
+	int err;
+
+	for (size_t i = 0; i < SEND_BATCHES; i++)
+		if (!(sd->slot[i] = batch_get(sd)))
+			return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	sd->fill = sd->slot[0];
+	pthread_mutex_init(&sd->mu, NULL);
+	pthread_cond_init(&sd->work, NULL);
+	pthread_cond_init(&sd->room, NULL);
+	/* signals stay with the caller's thread, as librdkafka's threads leave them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&sd->thread, NULL, sender_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pthread_mutex_destroy(&sd->mu);
+		pthread_cond_destroy(&sd->work);
+		pthread_cond_destroy(&sd->room);
+		return ak_error(AK_EXIT_SOFTWARE, "cannot start the Kafka sender: %s", strerror(err));
+	}
+	sd->running = 1;
+	return 0;
+}
+
+/*
+ * Hand the batch being filled to the sender and take the next free slot's.
+ * 0, or -1 when the sender has stopped (its failure says why).
+ */
+static int sender_submit(struct sender *sd)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&sd->mu);
+	if (sd->stop) {
+		ret = -1;
+		goto out;
+	}
+	sd->count++;
+	sd->quiet = 0;
+	pthread_cond_signal(&sd->work);
+	while (sd->count == SEND_BATCHES && !sd->stop)
+		pthread_cond_wait(&sd->room, &sd->mu);
+	if (sd->stop) {
+		ret = -1;
+		goto out;
+	}
+	sd->fill = sd->slot[(sd->head + sd->count) % SEND_BATCHES];
+out:
+	pthread_mutex_unlock(&sd->mu);
+	return ret;
+}
+
+/*
+ * Wait until the sender has produced everything handed to it; until the
+ * next batch it leaves librdkafka to the caller.
+ */
+static void sender_drain(struct sender *sd)
+{
+	if (!sd->running)
+		return;
+	if (sd->fill->n && sender_submit(sd) < 0)
+		return;
+	pthread_mutex_lock(&sd->mu);
+	while (sd->count && !sd->stop)
+		pthread_cond_wait(&sd->room, &sd->mu);
+	sd->quiet = 1;
+	pthread_mutex_unlock(&sd->mu);
+}
+
+/* Stop the sender; what it has not produced yet is dropped. */
+static void sender_stop(struct sender *sd)
+{
+	if (!sd->running)
+		return;
+	atomic_store_explicit(&sd->quit, 1, memory_order_relaxed);
+	pthread_mutex_lock(&sd->mu);
+	sd->stop = 1;
+	pthread_cond_signal(&sd->work);
+	pthread_mutex_unlock(&sd->mu);
+	pthread_join(sd->thread, NULL);
+	pthread_mutex_destroy(&sd->mu);
+	pthread_cond_destroy(&sd->work);
+	pthread_cond_destroy(&sd->room);
+	sd->running = 0;
+}
+
+/* Free every batch: only once librdkafka holds none of their messages. */
+static void sender_free(struct sender *sd)
+{
+	while (sd->all)
+		batch_free(sd, sd->all);
+	sd->spares = NULL;
+	sd->nspares = 0;
+	sd->fill = NULL;
+}
+
+/* The sender's failure as the caller's error: -1 with ak_error once it failed, else 0. */
+static int sender_error(struct sender *sd)
+{
+	if (!atomic_load_explicit(&sd->failed, memory_order_acquire))
+		return 0;
+	sd->fail_reported = 1;
+	return ak_error(sd->fail_code, "%s", sd->fail_msg);
+}
+
+/*
+ * Queue a message for the sender: value and key are copied (NULL stays
+ * NULL), h is taken. 0, or -1 with ak_error.
+ */
+static int sender_put(struct kafka_producer *p, rd_kafka_topic_t *rkt, rd_kafka_headers_t *h,
+		      const void *val, size_t vlen, const void *key, size_t klen)
+{
+	struct sender *sd = &p->snd;
+	struct pbatch *b = sd->fill;
+	struct pmsg *m;
+
+	if (b->n == SEND_BATCH_MSGS ||
+	    (b->n && b->bytes.len + vlen + klen > SEND_BATCH_BYTES)) {
+		if (sender_submit(sd) < 0) {
+			if (h)
+				rd_kafka_headers_destroy(h);
+			return sender_error(sd);
+		}
+		b = sd->fill;
+	}
+	if (buf_grow(&b->bytes, vlen + klen) < 0) {
+		if (h)
+			rd_kafka_headers_destroy(h);
+		return -1;
+	}
+	m = &b->m[b->n];
+	m->rkt = rkt;
+	m->h = h;
+	m->has_val = val != NULL;
+	m->val = b->bytes.len;
+	m->vlen = vlen;
+	if (vlen)
+		memcpy(b->bytes.p + b->bytes.len, val, vlen);
+	b->bytes.len += vlen;
+	m->has_key = key != NULL;
+	m->key = b->bytes.len;
+	m->klen = klen;
+	if (klen)
+		memcpy(b->bytes.p + b->bytes.len, key, klen);
+	b->bytes.len += klen;
+	b->n++;
+	return 0;
+}
+
 struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts)
 {
-	char tmo[32];
+	char tmo[32], num[32];
+	size_t numlen = sizeof(num);
 	/* the delivery timeout bounds the wait for unreachable brokers */
 	const char *const defs[] = {
 		"enable.idempotence", "true",
@@ -436,6 +850,9 @@ struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts)
 	if (!conf)
 		goto fail;
 	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	if (rd_kafka_conf_get(conf, "message.max.bytes", num, &numlen) != RD_KAFKA_CONF_OK ||
+	    (p->max_bytes = strtoul(num, NULL, 10)) == 0)
+		p->max_bytes = SIZE_MAX;
 	p->rk = handle_new(RD_KAFKA_PRODUCER, conf);
 	if (!p->rk)
 		goto fail;
@@ -447,6 +864,8 @@ struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts)
 			goto fail;
 		}
 	}
+	if (sender_start(p) < 0)
+		goto fail;
 	return p;
 fail:
 	kafka_producer_free(p);
@@ -695,12 +1114,13 @@ int kafka_produce_scanned(struct kafka_producer *p, const char *line, size_t len
 {
 	struct ev_members e;
 	rd_kafka_topic_t *rkt;
-	rd_kafka_headers_t *h;
-	rd_kafka_resp_err_t err;
+	rd_kafka_headers_t *h = NULL;
 	const void *val = line;
 	const char *key = NULL;
 	size_t vlen = len, klen = 0;
 
+	if (sender_error(&p->snd) < 0)
+		return -1;
 	if (produce_check(js, &e) < 0)
 		return -1;
 	rkt = producer_topic(p, e.type);
@@ -709,46 +1129,36 @@ int kafka_produce_scanned(struct kafka_producer *p, const char *line, size_t len
 	if (e.subject && e.subject->type == JS_STRING &&
 	    member_bytes(e.subject, &p->key, &key, &klen) < 0)
 		return -1;
-
-	h = rd_kafka_headers_new(p->binary ? js->nmembers + 1 : 1);
 	if (p->binary) {
+		h = rd_kafka_headers_new(js->nmembers + 1);
 		if (binary_parts(p, js, &e, h, &val, &vlen) < 0) {
 			rd_kafka_headers_destroy(h);
 			return -1;
 		}
-	} else {
-		rd_kafka_header_add(h, "content-type", 12, CT_STRUCTURED, sizeof(CT_STRUCTURED) - 1);
 	}
-	for (;;) {
-		err = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(rkt),
-					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					RD_KAFKA_V_VALUE((void *)val, vlen),
-					RD_KAFKA_V_KEY(key, klen),
-					RD_KAFKA_V_HEADERS(h),
-					RD_KAFKA_V_END);
-		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->rk, 100);
+	/* what is plainly too large fails here, on its line; the sender
+	 * catches the few bytes of framing librdkafka adds */
+	if (vlen > p->max_bytes || klen > p->max_bytes - vlen) {
+		if (h)
+			rd_kafka_headers_destroy(h);
+		return ak_error(AK_EXIT_DATAERR, "cannot send event to '%s': %s",
+				rd_kafka_topic_name(rkt),
+				rd_kafka_err2str(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE));
 	}
-	if (err) {
-		/* the headers are ours again when producev fails */
-		rd_kafka_headers_destroy(h);
-		return ak_error(err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
-				AK_EXIT_DATAERR : AK_EXIT_UNAVAILABLE,
-				"cannot send event to '%s': %s", rd_kafka_topic_name(rkt),
-				rd_kafka_err2str(err));
-	}
-	/* serve delivery reports; every few events is as good and costs less */
-	if ((++p->queued & 15) == 0)
-		rd_kafka_poll(p->rk, 0);
-	return 0;
+	return sender_put(p, rkt, h, val, vlen, key, klen);
 }
 
 int kafka_producer_flush(struct kafka_producer *p, long timeout_ms)
 {
 	int64_t deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int sender_failed;
 	uint64_t left;
 
+	sender_drain(&p->snd);
+	/* the sender stopped producing at its failure; what it produced
+	 * before is delivered all the same */
+	sender_failed = atomic_load_explicit(&p->snd.failed, memory_order_acquire) &&
+			!p->snd.fail_reported;
 	for (;;) {
 		int64_t rest = deadline - now_ms();
 
@@ -760,6 +1170,8 @@ int kafka_producer_flush(struct kafka_producer *p, long timeout_ms)
 	}
 	/* serve reports that arrived with the last flush */
 	rd_kafka_poll(p->rk, 0);
+	if (sender_failed)
+		return sender_error(&p->snd);
 	left = p->queued - p->acked - p->failed;
 	if (p->failed || left)
 		return ak_error(AK_EXIT_UNAVAILABLE, "%llu event%s not delivered: %s",
@@ -781,6 +1193,7 @@ void kafka_producer_free(struct kafka_producer *p)
 {
 	if (!p)
 		return;
+	sender_stop(&p->snd);
 	if (p->rk) {
 		/* drop what is still queued, so destroying does not wait for it */
 		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -795,6 +1208,7 @@ void kafka_producer_free(struct kafka_producer *p)
 		rd_kafka_topic_destroy(p->fixed);
 	if (p->rk)
 		rd_kafka_destroy(p->rk);
+	sender_free(&p->snd);
 	buf_release(&p->key);
 	buf_release(&p->val);
 	buf_release(&p->hv);

@@ -51,8 +51,13 @@ struct kafka_producer *kafka_producer_new(const struct kafka_opts *opts);
 
 /*
  * Queue one event (a valid CloudEvents JSON line, without newline) for
- * delivery; waits (polling) while the local queue is full. 0, or -1 with
- * ak_error (AK_EXIT_DATAERR for a line that is not an event).
+ * delivery. The event is checked and copied here; a thread of the
+ * producer's own hands it to librdkafka, so this waits only while that
+ * thread is behind (its batches full, or librdkafka's queue). 0, or -1
+ * with ak_error (AK_EXIT_DATAERR for a line that is not an event or is
+ * too large). A failure of that thread is returned by the next call (or
+ * the flush), and from then on every call fails with it: nothing queued
+ * after the failing event is sent.
  */
 int kafka_produce(struct kafka_producer *p, const char *line, size_t len);
 
@@ -64,7 +69,8 @@ int kafka_produce_scanned(struct kafka_producer *p, const char *line, size_t len
 /*
  * Wait until every queued event is delivered or has failed, at most
  * timeout_ms. 0 when all were acknowledged; -1 with ak_error otherwise
- * (AK_EXIT_UNAVAILABLE: "N events not delivered: <first error>").
+ * (AK_EXIT_UNAVAILABLE: "N events not delivered: <first error>"; or the
+ * producing thread's failure, when no earlier call has returned it).
  */
 int kafka_producer_flush(struct kafka_producer *p, long timeout_ms);
 

@@ -6,12 +6,12 @@
  * document is built from that form alone, so what the document says is
  * exactly what the normalisation decided.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "jpack.h"
 #include "names.h"
 #include "backend/openapi.h"
 #include "banned.h"
@@ -48,22 +48,6 @@ struct model {
 	int ne;
 	int order[MAX_ENTITIES];
 };
-
-/* json_pack that says what went wrong: a format mistake is a bug here. */
-static json_t *pack(const char *fmt, ...)
-{
-	json_error_t err;
-	va_list ap;
-	json_t *v;
-
-	va_start(ap, fmt);
-	v = json_vpack_ex(&err, 0, fmt, ap);
-	va_end(ap);
-	if (!v)
-		ak_error(AK_EXIT_SOFTWARE, "cannot build the document: %s (%s)", err.text,
-			 err.source);
-	return v;
-}
 
 static void model_release(struct model *m)
 {
@@ -301,18 +285,18 @@ static json_t *field_schema(const struct model *m, const struct entity *e,
 		}
 		snprintf(ref, sizeof(ref), "#/components/schemas/%s%s", e->name, pascal);
 		free(pascal);
-		s = nullable ? pack("{s:s, s:[{s:s}, {s:s}]}", "title", label, "anyOf",
+		s = nullable ? jpack("{s:s, s:[{s:s}, {s:s}]}", "title", label, "anyOf",
 					 "$ref", ref, "type", "null") :
-			pack("{s:s, s:s}", "title", label, "$ref", ref);
+			jpack("{s:s, s:s}", "title", label, "$ref", ref);
 		free(label);
 		return s;
 	}
-	s = pack("{s:s}", "title", label);
+	s = jpack("{s:s}", "title", label);
 	free(label);
 	if (!s)
 		return NULL;
 	if (nullable)
-		json_object_set_new(s, "type", pack("[s, s]", base[f->type], "null"));
+		json_object_set_new(s, "type", jpack("[s, s]", base[f->type], "null"));
 	else
 		json_object_set_new(s, "type", json_string(base[f->type]));
 	switch (f->type) {
@@ -365,7 +349,7 @@ static json_t *entity_schema(const struct model *m, const struct entity *e, int 
 	char *label = name_case(e->name, NAME_LABEL);
 
 	if (!input) {
-		json_object_set_new(props, "id", pack("{s:s, s:s, s:b, s:s}", "title", "Id",
+		json_object_set_new(props, "id", jpack("{s:s, s:s, s:b, s:s}", "title", "Id",
 							   "type", "integer", "readOnly", 1,
 							   "format", "int64"));
 		json_array_append_new(req, json_string("id"));
@@ -376,7 +360,7 @@ static json_t *entity_schema(const struct model *m, const struct entity *e, int 
 		if (f->required || !input)
 			json_array_append_new(req, json_string(f->name));
 	}
-	s = pack("{s:s?, s:s, s:o, s:o, s:b}", "title", label, "type", "object",
+	s = jpack("{s:s?, s:s, s:o, s:o, s:b}", "title", label, "type", "object",
 		      "required", req, "properties", props, "additionalProperties", 0);
 	free(label);
 	return s;
@@ -386,35 +370,35 @@ static json_t *problem_ref(const char *name)
 {
 	char ref[64];
 	snprintf(ref, sizeof(ref), "#/components/responses/%s", name);
-	return pack("{s:s}", "$ref", ref);
+	return jpack("{s:s}", "$ref", ref);
 }
 
 static json_t *schema_ref(const char *name, const char *suffix)
 {
 	char ref[600];
 	snprintf(ref, sizeof(ref), "#/components/schemas/%s%s", name, suffix);
-	return pack("{s:s}", "$ref", ref);
+	return jpack("{s:s}", "$ref", ref);
 }
 
 static json_t *json_body(json_t *schema)
 {
-	return pack("{s:{s:{s:o}}}", "content", "application/json", "schema", schema);
+	return jpack("{s:{s:{s:o}}}", "content", "application/json", "schema", schema);
 }
 
 static json_t *list_parameters(const struct entity *e)
 {
-	json_t *params = pack("[{s:s}, {s:s}, {s:s}]",
+	json_t *params = jpack("[{s:s}, {s:s}, {s:s}]",
 				   "$ref", "#/components/parameters/Limit",
 				   "$ref", "#/components/parameters/Offset",
 				   "$ref", "#/components/parameters/Order");
-	json_t *sortable = pack("[s]", "id");
+	json_t *sortable = jpack("[s]", "id");
 
 	for (int j = 0; j < e->nf; j++) {
 		const struct field *f = &e->f[j];
 		if (f->type != F_TEXT && f->type != F_BOOLEAN)
 			json_array_append_new(sortable, json_string(f->name));
 	}
-	json_array_append_new(params, pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}",
+	json_array_append_new(params, jpack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}",
 						"name", "sort", "in", "query",
 						"description", "the field to sort by",
 						"schema", "type", "string", "enum", sortable,
@@ -430,7 +414,7 @@ static json_t *list_parameters(const struct entity *e)
 		if (!qtype[f->type])
 			continue;
 		snprintf(desc, sizeof(desc), "only items whose %s is this value", f->name);
-		json_array_append_new(params, pack("{s:s, s:s, s:s, s:b, s:{s:s}}",
+		json_array_append_new(params, jpack("{s:s, s:s, s:s, s:b, s:{s:s}}",
 							"name", f->name, "in", "query",
 							"description", desc, "required", 0,
 							"schema", "type", qtype[f->type]));
@@ -460,13 +444,13 @@ static json_t *entity_paths(const struct entity *e, json_t *paths)
 	snprintf(op[3], sizeof(op[3]), "update%s", e->name);
 	snprintf(op[4], sizeof(op[4]), "delete%s", e->name);
 	snprintf(loc, sizeof(loc), "the new item: %s/{id}", coll);
-	c = pack("{s:{s:s, s:[s], s:s, s:o, s:{s:o, s:o}},"
+	c = jpack("{s:{s:s, s:[s], s:s, s:o, s:{s:o, s:o}},"
 		      " s:{s:s, s:[s], s:s, s:{s:b, s:{s:{s:o}}},"
 		      "    s:{s:{s:s, s:{s:{s:s, s:{s:s}}}, s:{s:{s:o}}}, s:o, s:o}}}",
 		      "get", "operationId", op[0], "tags", e->name, "summary", "List items",
 		      "parameters", list_parameters(e),
-		      "responses", "200", pack("{s:s, s:o}", "description", "one page of items",
-						    "content", pack("{s:{s:o}}", "application/json",
+		      "responses", "200", jpack("{s:s, s:o}", "description", "one page of items",
+						    "content", jpack("{s:{s:o}}", "application/json",
 									 "schema", schema_ref(e->name, "Page"))),
 		      "422", problem_ref("Invalid"),
 		      "post", "operationId", op[1], "tags", e->name, "summary", "Create an item",
@@ -476,7 +460,7 @@ static json_t *entity_paths(const struct entity *e, json_t *paths)
 		      "headers", "Location", "description", loc, "schema", "type", "string",
 		      "content", "application/json", "schema", schema_ref(e->name, ""),
 		      "409", problem_ref("Conflict"), "422", problem_ref("Invalid"));
-	it = pack("{s:[{s:s}],"
+	it = jpack("{s:[{s:s}],"
 		       " s:{s:s, s:[s], s:s, s:{s:o, s:o}},"
 		       " s:{s:s, s:[s], s:s, s:{s:b, s:{s:{s:o}}}, s:{s:o, s:o, s:o, s:o}},"
 		       " s:{s:s, s:[s], s:s, s:{s:{s:s}, s:o}}}",
@@ -525,7 +509,7 @@ static json_t *enum_schema(const struct field *f)
 	json_array_foreach(f->values, i, v)
 		if (json_is_string(v))
 			json_array_append(vals, (json_t *)v);
-	return pack("{s:s, s:o}", "type", "string", "enum", vals);
+	return jpack("{s:s, s:o}", "type", "string", "enum", vals);
 }
 
 static int entity_schemas(const struct model *m, const struct entity *e, json_t *schemas)
@@ -536,7 +520,7 @@ static int entity_schemas(const struct model *m, const struct entity *e, json_t 
 	snprintf(key, sizeof(key), "%sInput", e->name);
 	json_object_set_new(schemas, key, entity_schema(m, e, 1));
 	snprintf(key, sizeof(key), "%sPage", e->name);
-	json_object_set_new(schemas, key, pack(
+	json_object_set_new(schemas, key, jpack(
 				    "{s:s, s:[s,s,s,s], s:{s:{s:s, s:o}, s:{s:s}, s:{s:s}, s:{s:s}}}",
 				    "type", "object", "required", "items", "total", "limit", "offset",
 				    "properties", "items", "type", "array", "items",
@@ -557,14 +541,14 @@ static int entity_schemas(const struct model *m, const struct entity *e, json_t 
 
 static json_t *problem_response(const char *description)
 {
-	return pack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
+	return jpack("{s:s, s:{s:{s:{s:s}}}}", "description", description, "content",
 			 "application/problem+json", "schema", "$ref",
 			 "#/components/schemas/Problem");
 }
 
 static json_t *components(void)
 {
-	return pack(
+	return jpack(
 		"{s:{s:{s:s, s:s, s:b, s:{s:s, s:s}},"
 		"    s:{s:s, s:s, s:b, s:{s:s, s:i, s:i, s:i}},"
 		"    s:{s:s, s:s, s:b, s:{s:s, s:i, s:i}},"
@@ -597,7 +581,7 @@ static json_t *components(void)
 static json_t *plain_op(const char *id, const char *summary, const char *desc,
 			const char *media, json_t *schema)
 {
-	return pack("{s:s, s:s, s:{s:{s:s, s:{s:{s:o}}}}}", "operationId", id, "summary", summary,
+	return jpack("{s:s, s:s, s:{s:{s:s, s:{s:{s:o}}}}}", "operationId", id, "summary", summary,
 		    "responses", "200", "description", desc, "content", media, "schema", schema);
 }
 
@@ -607,16 +591,16 @@ static json_t *build(const struct model *m, const char *title, const char *versi
 	char api[600];
 
 	snprintf(api, sizeof(api), "%s API", title && *title ? title : "Feature");
-	paths = pack("{s:{s:o}, s:{s:o}}",
+	paths = jpack("{s:{s:o}, s:{s:o}}",
 		     "/health", "get", plain_op("health", "Liveness", "the service is up",
 						"application/json",
-						pack("{s:s, s:{s:{s:s}}}", "type", "object",
+						jpack("{s:s, s:{s:{s:s}}}", "type", "object",
 						     "properties", "status", "type", "string")),
 		     "/metrics", "get", plain_op("metrics", "Prometheus metrics",
 						 "metrics in the Prometheus text format",
-						 "text/plain", pack("{s:s}", "type", "string")));
+						 "text/plain", jpack("{s:s}", "type", "string")));
 	comp = components();
-	doc = pack("{s:s, s:{s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.1.0",
+	doc = jpack("{s:s, s:{s:s, s:s}, s:[{s:s}], s:o, s:o}", "openapi", "3.1.0",
 			"info", "title", api, "version", version, "servers", "url",
 			"http://127.0.0.1:8000", "paths", paths, "components", comp);
 	if (!doc)

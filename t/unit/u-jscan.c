@@ -299,6 +299,150 @@ static void test_members(void)
 	free(t.s);
 }
 
+/*
+ * Strings and names are read eight bytes at a time: a special byte at every
+ * place in and around a word, strings and names of every length up to two
+ * words and a bit, and texts that end right after them (where a whole
+ * word cannot be read). Each text is scanned from a buffer of its exact
+ * size, so reading past it would show under the sanitizers; the buffer
+ * stays until the next scan (js points into it). NULL text: free it.
+ */
+static char *exact;
+
+static int scan_exact(const char *text, size_t n)
+{
+	free(exact);
+	exact = NULL;
+	if (!text)
+		return 0;
+	exact = malloc(n ? n : 1);
+	if (!exact)
+		return -2;
+	memcpy(exact, text, n);
+	return scan(exact, n);
+}
+
+static void test_words(void)
+{
+	static const struct {
+		const char *bytes, *err;   /* err NULL: accepted */
+		int escaped;
+	} special[] = {
+		{ "\\n", NULL, 1 }, { "\\u00e9", NULL, 1 }, { "\xc3\xa9", NULL, 0 },
+		{ "\xe2\x9c\x93", NULL, 0 }, { "\x7f", NULL, 0 },
+		{ "\x01", "control character in string", 0 }, { "\x1f", "control character in string", 0 },
+		{ "\xff", "invalid UTF-8", 0 }, { "\xc3(", "invalid UTF-8", 0 },
+		{ "\\x", "bad escape", 0 },
+	};
+	int wrong = 0, cases = 0;
+
+	for (size_t len = 0; len <= 17; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t k = 0; k < sizeof(special) / sizeof(*special); k++) {
+				char text[64], want[80];
+				size_t n = 0;
+
+				if (at == len && k)
+					break;   /* the plain string of this length, once */
+				text[n++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					if (i == at && at < len) {
+						size_t sl = strlen(special[k].bytes);
+
+						memcpy(text + n, special[k].bytes, sl);
+						n += sl;
+					} else {
+						text[n++] = (char)('a' + i);
+					}
+				}
+				text[n++] = '"';
+				cases++;
+				if (at == len || !special[k].err) {
+					if (scan_exact(text, n) != 0 || js.type != JS_STRING) {
+						printf("#   refused: %.*s (%s)\n", (int)n, text, js.err);
+						wrong++;
+					}
+					continue;
+				}
+				snprintf(want, sizeof(want), "%s at byte %zu", special[k].err, at + 2);
+				if (scan_exact(text, n) != -1 || strcmp(js.err, want)) {
+					printf("#   %.*s: got '%s', want '%s'\n", (int)n, text, js.err, want);
+					wrong++;
+				}
+			}
+		}
+	}
+	ok(!wrong, "strings of 0-17 bytes with a special byte at each place (%d texts)", cases);
+
+	/* as member values: the raw bytes and whether they hold an escape */
+	wrong = 0;
+	for (size_t len = 1; len <= 17; len++) {
+		for (size_t k = 0; k < 5; k++) {
+			char text[64];
+			size_t n = (size_t)snprintf(text, sizeof(text), "{\"v\":\"%.*s%s\"}",
+						    (int)(len - 1), "abcdefghijklmnopq",
+						    special[k].bytes);
+			size_t raw = n - 8;
+
+			if (scan_exact(text, n) != 0 || js.nmembers != 1 ||
+			    js.m[0].val_len != raw || js.m[0].val_escaped != special[k].escaped ||
+			    memcmp(js.m[0].val, text + 6, raw)) {
+				printf("#   %s: val_len %zu escaped %d\n", text, js.m[0].val_len,
+				       js.m[0].val_escaped);
+				wrong++;
+			}
+		}
+	}
+	ok(!wrong, "member values of 1-17 bytes: raw bytes and escape flag");
+
+	/* names of every length: a duplicate is found however it is written,
+	 * last in the text or not, and a name one byte off is not one */
+	wrong = 0;
+	for (size_t len = 1; len <= 20; len++) {
+		char name[32], esc[40], off[32], text[160];
+		int n;
+
+		for (size_t i = 0; i < len; i++)
+			name[i] = (char)('a' + i % 26);
+		name[len] = '\0';
+		memcpy(off, name, len + 1);
+		off[len - 1] = 'Z';
+		snprintf(esc, sizeof(esc), "\\u00%02x%s", name[0], name + 1);
+		n = snprintf(text, sizeof(text), "{\"%s\":1,\"%s\":2}", name, name);
+		if (scan_exact(text, (size_t)n) != -1 || strncmp(js.err, "duplicate member name", 21))
+			wrong++;
+		n = snprintf(text, sizeof(text), "{\"%s\":1,\"%s\":2}", esc, name);
+		if (scan_exact(text, (size_t)n) != -1 || strncmp(js.err, "duplicate member name", 21))
+			wrong++;
+		n = snprintf(text, sizeof(text), "{\"%s\":1,\"x\":[],\"%s\":2,\"y\":0}", name, esc);
+		if (scan_exact(text, (size_t)n) != -1 || strncmp(js.err, "duplicate member name", 21))
+			wrong++;
+		n = snprintf(text, sizeof(text), "{\"%s\":1,\"%s\":2}", name, off);
+		if (scan_exact(text, (size_t)n) != 0 || js.nmembers != 2)
+			wrong++;
+		n = snprintf(text, sizeof(text), "{\"%s\":1,\"%s\":2}", esc, off);
+		if (scan_exact(text, (size_t)n) != 0 || js.nmembers != 2)
+			wrong++;
+		if (wrong)
+			printf("#   name of %zu bytes: %s\n", len, text);
+	}
+	ok(!wrong, "duplicate names of 1-20 bytes, plain and escaped, found; near ones not");
+
+	/* many names in one object, none equal: all kept */
+	{
+		char text[4096];
+		size_t n = 1;
+
+		text[0] = '{';
+		for (int i = 0; i < 200; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"n%d\":%d", i ? "," : "",
+					      i, i);
+		text[n++] = '}';
+		ok(scan_exact(text, n) == 0 && js.nmembers == 200, "200 different names accepted");
+	}
+	scan_exact(NULL, 0);
+}
+
 static const char doc[] =
 	"{\"type\":\"a\\\"b\\\\c\\/d\\n\", \"emoji\":\"\\ud83d\\ude00\","
 	"\"lone\":\"\\ud800x\",\"low\":\"\\udc00\",\"nul\":\"a\\u0000b\","
@@ -439,6 +583,7 @@ int main(void)
 	test_invalid();
 	test_nesting();
 	test_members();
+	test_words();
 	test_access();
 	test_utf8_len();
 	return done_testing();

@@ -5,7 +5,8 @@
  * Events go out and come back through the real client code: structured and
  * binary mode, keys, topics per type, malformed values written with plain
  * librdkafka, the end of a topic, a group's committed offsets, two members
- * sharing a group, unreachable brokers and bad configuration. A raw
+ * sharing a group, unreachable brokers and bad configuration, more events
+ * than the producer's batches hold, and an event too large to send. A raw
  * librdkafka consumer checks what is on the wire (key, headers, value).
  * Group joins on the mock take about three seconds each, so the group tests
  * are few and share their topics.
@@ -335,7 +336,7 @@ static void test_topics(void)
 	n = fread(out, 1, sizeof(out) - 1, fp);
 	out[n] = '\0';
 	fclose(fp);
-	is_str(out, "bad\t1\nbin\t3\ngo\t3\nrt\t3\nsplit\t3\ntp.alpha.one\t2\ntp.alpha.two\t3\n",
+	is_str(out, "bad\t1\nbin\t3\ngo\t3\nmany\t3\nrt\t3\nsplit\t3\ntp.alpha.one\t2\ntp.alpha.two\t3\n",
 	       "topics sorted by name with their partitions");
 
 	fp = fopen("/dev/full", "w");
@@ -587,6 +588,118 @@ static void test_structured(char **lines, int n)
 	seen_free(s);
 	free(s);
 	free(r);
+}
+
+/*
+ * Many events, more than the producer's batches hold at once (they go
+ * through its own thread and are not copied again): every one delivered
+ * once, each subject's in the order given, the value byte for byte.
+ */
+#define MANY 6000
+
+static void test_many(void)
+{
+	struct kafka_opts o;
+	struct kafka_producer *p;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(3);
+	int *seen = calloc(MANY, sizeof(*seen));
+	int last[7] = { -1, -1, -1, -1, -1, -1, -1 };
+	int got = 0, dups = 0, order_ok = 1, bytes_ok = 1, keys_ok = 1, eofs = 0, rc = 0;
+	uint64_t acked = 0, failed = 1;
+	double end;
+	char err[256], ev[1024];
+	rd_kafka_t *rk;
+
+	opts_init(&o);
+	o.topic = "many";
+	p = kafka_producer_new(&o);
+	for (int i = 0; i < MANY && rc == 0; i++) {
+		size_t n = make_event(ev, sizeof(ev), i, "many.t", 7);
+
+		rc = kafka_produce(p, ev, n);
+	}
+	ok(rc == 0, "many: %d events queued", MANY);
+	ok(kafka_producer_flush(p, 20000) == 0, "many: flush");
+	kafka_producer_counts(p, &acked, &failed);
+	ok(acked == MANY && failed == 0, "many: %llu acked, %llu failed",
+	   (unsigned long long)acked, (unsigned long long)failed);
+	kafka_producer_free(p);
+
+	rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err));
+	rd_kafka_conf_set(conf, "group.id", "u-kafka-many", err, sizeof(err));
+	rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err));
+	rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+	rd_kafka_poll_set_consumer(rk);
+	for (int i = 0; i < 3; i++)
+		rd_kafka_topic_partition_list_add(l, "many", i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_assign(rk, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	end = now_s() + 20;
+	while (eofs < 3 && now_s() < end) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
+		int i, subj;
+
+		if (!m)
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+			eofs++;
+		if (!m->err && m->payload && m->len > 40 &&
+		    sscanf((const char *)m->payload + 27, "ev-%5d", &i) == 1 && i >= 0 && i < MANY) {
+			size_t n = make_event(ev, sizeof(ev), i, "many.t", 7);
+			char key[32];
+
+			subj = i % 7;
+			got++;
+			if (seen[i]++)
+				dups++;
+			/* one subject, one partition: its events in the order given */
+			if (i <= last[subj])
+				order_ok = 0;
+			last[subj] = i;
+			if (m->len != n || memcmp(m->payload, ev, n))
+				bytes_ok = 0;
+			snprintf(key, sizeof(key), "feature-%d", subj);
+			if (!m->key || m->key_len != strlen(key) || memcmp(m->key, key, m->key_len))
+				keys_ok = 0;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(rk);
+	rd_kafka_destroy(rk);
+	ok(got == MANY && !dups, "many: %d read back, %d twice", got, dups);
+	ok(order_ok, "many: each subject's events in order");
+	ok(bytes_ok && keys_ok, "many: values byte for byte, keys the subjects");
+	free(seen);
+}
+
+/* An event larger than message.max.bytes fails on its own line; the next goes. */
+static void test_too_large(void)
+{
+	static const char *const props[] = { "message.max.bytes=2000", NULL };
+	struct kafka_opts o;
+	struct kafka_producer *p;
+	uint64_t acked = 0, failed = 1;
+	char small[1024], *big = malloc(4096);
+	size_t n = make_event(small, sizeof(small), 1, "big.t", 1);
+
+	opts_init(&o);
+	o.topic = "many";
+	o.props = props;
+	p = kafka_producer_new(&o);
+	snprintf(big, 4096, "{\"specversion\":\"1.0\",\"id\":\"b\",\"source\":\"s\",\"type\":\"t\","
+		 "\"data\":\"%03000d\"}", 7);
+	ok(p && kafka_produce(p, big, strlen(big)) == -1 && ak_errcode() == AK_EXIT_DATAERR &&
+	   strstr(ak_errmsg(), "cannot send event to 'many'"), "too large: refused (%s)",
+	   ak_errmsg());
+	ok(p && kafka_produce(p, small, n) == 0, "the next event goes");
+	ok(p && kafka_producer_flush(p, 10000) == 0, "too large: flush");
+	if (p)
+		kafka_producer_counts(p, &acked, &failed);
+	ok(acked == 1 && failed == 0, "too large: only the small one counted");
+	kafka_producer_free(p);
+	free(big);
 }
 
 /* Binary mode: attributes as ce_ headers, data as the value. */
@@ -986,7 +1099,7 @@ static void test_unreachable(void)
 int main(void)
 {
 	static const char *const topics[] = {
-		"rt", "bin", "bad:1", "go", "split", "tp.alpha.one:2", "tp.alpha.two", NULL
+		"rt", "bin", "bad:1", "go", "split", "tp.alpha.one:2", "tp.alpha.two", "many", NULL
 	};
 	static const char *const types[] = { "feature.tested", "rollout.step", "requirement.submitted" };
 	struct kafka_mock *mock;
@@ -1023,6 +1136,8 @@ int main(void)
 	TIMED(test_config());
 	TIMED(test_produce_errors());
 	TIMED(test_structured(lines, 120));
+	TIMED(test_many());
+	TIMED(test_too_large());
 	TIMED(test_binary());
 	TIMED(test_malformed());
 	TIMED(test_topic_per_type());
