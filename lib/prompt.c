@@ -11,6 +11,7 @@
 #include "datadir.h"
 #include "error.h"
 #include "llm.h"
+#include "template.h"
 #include "banned.h"
 
 static int read_template(const struct config *cfg, const char *role, struct buf *text)
@@ -28,34 +29,23 @@ static int read_template(const struct config *cfg, const char *role, struct buf 
 	return rc;
 }
 
-/* Replace {{name}} in p[0..n) with vars' members. */
-static int expand(const char *role, const char *p, size_t n, const json_t *vars, struct buf *out)
+/* The part p[0..n) of role's prompt with {{name}} filled from vars (the
+ * template renderer in strict mode: an unknown name is an error). */
+static int expand(const char *role, const char *part, const char *p, size_t n,
+		  const json_t *vars, struct buf *out)
 {
-	const char *end = p + n;
+	struct tpl_options o = TPL_OPTIONS_INIT;
+	struct buf name = BUF_INIT;
+	int rc;
 
+	if (buf_addf(&name, "prompt '%s' %s", role, part) < 0)
+		return -1;
+	o.strict = 1;
+	o.name = name.p;
 	buf_addstr(out, "");
-	while (p < end) {
-		const char *open = memmem(p, (size_t)(end - p), "{{", 2), *close;
-		char name[64];
-		const json_t *v;
-
-		if (!open)
-			return buf_add(out, p, (size_t)(end - p));
-		if (buf_add(out, p, (size_t)(open - p)) < 0)
-			return -1;
-		close = memmem(open, (size_t)(end - open), "}}", 2);
-		if (!close || close - open - 2 >= (long)sizeof(name))
-			return ak_error(AK_EXIT_DATAERR, "prompt '%s': an unclosed '{{'", role);
-		snprintf(name, sizeof(name), "%.*s", (int)(close - open - 2), open + 2);
-		v = json_object_get(vars, name);
-		if (!json_is_string(v))
-			return ak_error(AK_EXIT_DATAERR, "prompt '%s': no value for {{%s}}", role,
-					name);
-		if (buf_add(out, json_string_value(v), json_string_length(v)) < 0)
-			return -1;
-		p = close + 2;
-	}
-	return 0;
+	rc = tpl_render(p, n, (json_t *)vars, &o, out);
+	buf_release(&name);
+	return rc;
 }
 
 /* The line "marker" in text: where it starts, or NULL. */
@@ -97,8 +87,9 @@ int llm_prompt(const struct config *cfg, const char *role, const json_t *vars,
 	if (!s || !u || u < s) {
 		ak_error(AK_EXIT_DATAERR, "prompt '%s': it needs a [system] part, then a [user] "
 			 "part", role);
-	} else if (expand(role, after_line(s), (size_t)(u - after_line(s)), vars, &sys) == 0 &&
-		   expand(role, after_line(u), strlen(after_line(u)), vars, &usr) == 0) {
+	} else if (expand(role, "[system]", after_line(s), (size_t)(u - after_line(s)), vars,
+			  &sys) == 0 &&
+		   expand(role, "[user]", after_line(u), strlen(after_line(u)), vars, &usr) == 0) {
 		*system = buf_detach(&sys, NULL);
 		*user = buf_detach(&usr, NULL);
 		rc = 0;

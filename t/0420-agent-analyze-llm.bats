@@ -288,7 +288,7 @@ req() {
 	[ "$(req 1 '.body.response_format')" = null ]
 	printf '[system]\nx\n[user]\n{{nope}}\n' > prompts/analyze.md
 	AGENTKIT_LLM_PROMPTS=$T/prompts run -65 agent-analyze --no-pass one.jsonl
-	[[ "$output" == *"no value for {{nope}}"* ]]
+	[[ "$output" == *"prompt 'analyze' [user]:1: unknown name 'nope'"* ]]
 }
 
 @test "agentctl llm log, stats and cache clear" {
