@@ -83,10 +83,12 @@ ready() {
 	run npx --no-install tsc --noEmit
 	echo "$output" | tail -20
 	[ "$status" -eq 0 ]
-	run npm test
+	NO_COLOR=1 run npm test
+	output=$(printf '%s\n' "$output" | sed 's/\x1b\[[0-9;]*m//g')
 	echo "$output" | tail -15
 	[ "$status" -eq 0 ]
 	[[ "$output" =~ Tests\ +[0-9]+\ passed ]]
+	! [[ "$output" =~ [0-9]+\ failed ]]
 	run npm run build
 	echo "$output" | tail -5
 	[ "$status" -eq 0 ]
