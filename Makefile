@@ -41,7 +41,7 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl libxml-2.0
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -62,6 +62,7 @@ PQ_LIBS := $(shell $(PKG_CONFIG) --libs libpq)
 RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka)
 CMARK_LIBS := $(shell $(PKG_CONFIG) --libs libcmark-gfm) -lcmark-gfm-extensions
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
+XML2_LIBS := $(shell $(PKG_CONFIG) --libs libxml-2.0)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -135,7 +136,16 @@ BACKEND_OBJS += lib/backend/openapi.o
 BACKEND_OBJS += lib/backend/ddl.o
 BACKEND_LIB = lib/libagentkit-backend.a
 
-PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app
+# the test report readers, linked only into agent-test
+RESULTS_OBJS += lib/results/results.o
+RESULTS_OBJS += lib/results/tap.o
+RESULTS_OBJS += lib/results/junit.o
+RESULTS_OBJS += lib/results/coverage.o
+RESULTS_OBJS += lib/results/report.o
+RESULTS_LIB = lib/libagentkit-results.a
+RESULTS_LIBS = $(XML2_LIBS)
+
+PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o
 
@@ -179,6 +189,9 @@ $(LLM_LIB): $(LLM_OBJS)
 $(BACKEND_LIB): $(BACKEND_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(RESULTS_LIB): $(RESULTS_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) \
@@ -198,9 +211,15 @@ bin/agent-frontend bin/agent-app: bin/%: cmd/%.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB) \
-		$(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+bin/agent-test: cmd/agent-test.o $(RESULTS_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-test.o $(RESULTS_LIB) $(LIB) \
+		$(RESULTS_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
@@ -300,8 +319,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
