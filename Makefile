@@ -90,6 +90,7 @@ LIB_OBJS += lib/yamljson.o
 LIB_OBJS += lib/apiview.o
 LIB_OBJS += lib/codegen.o
 LIB_OBJS += lib/genagent.o
+LIB_OBJS += lib/shwords.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -142,10 +143,21 @@ RESULTS_OBJS += lib/results/tap.o
 RESULTS_OBJS += lib/results/junit.o
 RESULTS_OBJS += lib/results/coverage.o
 RESULTS_OBJS += lib/results/report.o
+RESULTS_OBJS += lib/results/testrun.o
+RESULTS_OBJS += lib/results/junitw.o
+RESULTS_OBJS += lib/results/skeleton.o
 RESULTS_LIB = lib/libagentkit-results.a
 RESULTS_LIBS = $(XML2_LIBS)
 
-PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test
+# the contract checks and tests over HTTP, linked only into agent-integrate
+CONTRACT_OBJS += lib/contract/lint.o
+CONTRACT_OBJS += lib/contract/probe.o
+CONTRACT_OBJS += lib/contract/service.o
+CONTRACT_LIB = lib/libagentkit-contract.a
+CONTRACT_LIBS = $(CURL_LIBS) -lm
+
+PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
+	bin/agent-integrate
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o
 
@@ -189,6 +201,9 @@ $(LLM_LIB): $(LLM_OBJS)
 $(BACKEND_LIB): $(BACKEND_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(CONTRACT_LIB): $(CONTRACT_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 $(RESULTS_LIB): $(RESULTS_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
@@ -211,14 +226,19 @@ bin/agent-frontend bin/agent-app: bin/%: cmd/%.o $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
 
+bin/agent-integrate: cmd/agent-integrate.o $(CONTRACT_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-integrate.o $(CONTRACT_LIB) $(STORE_LIB) $(LIB) \
+		$(CONTRACT_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
 bin/agent-test: cmd/agent-test.o $(RESULTS_LIB) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-test.o $(RESULTS_LIB) $(LIB) \
 		$(RESULTS_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+t/unit/u-%: t/unit/u-%.o $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -320,7 +340,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
 -include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -111,12 +111,14 @@ static json_t *ready_data(struct genagent *g, const char *dir, const json_t *doc
 			 "dir", json_string(dir));
 	if (data && start)
 		json_object_set_new(data, "start", json_pack(
-			"{s:O, s:o, s:O, s:s}", "argv", json_object_get(start, "argv"),
+			"{s:O, s:o, s:O, s:s, s:O*}", "argv", json_object_get(start, "argv"),
 			"port", json_integer(g->go.port), "health", json_object_get(start, "health") ?
-			json_object_get(start, "health") : json_string("/health"), "cwd", dir));
+			json_object_get(start, "health") : json_string("/health"), "cwd", dir,
+			"scratch_env", json_object_get(start, "scratch_env")));
 	if (data && test)
-		json_object_set_new(data, "test", json_pack("{s:O, s:s}", "argv",
-							    json_object_get(test, "argv"), "cwd", dir));
+		json_object_set_new(data, "test", json_pack("{s:O, s:s, s:O*}", "argv",
+				    json_object_get(test, "argv"), "cwd", dir,
+				    "reports", json_object_get(test, "reports")));
 	if (data && genagent_merge(data, result) < 0) {
 		json_decref(data);
 		data = NULL;

@@ -44,7 +44,11 @@ static json_t *components(const json_t *artifacts, const char *dir)
 	return list;
 }
 
-/* [{operation_id, method, path}] that the client calls, from the view. */
+/*
+ * [{operation_id, method, path, body}] that the client calls, from the
+ * view; body names the schema sent (null: none), and is left out when the
+ * contract's body schema is inline and so has no name.
+ */
 static json_t *client_operations(const json_t *view)
 {
 	static const char *const key[5] = { "op_list", "op_create", "op_get", "op_update",
@@ -56,18 +60,21 @@ static json_t *client_operations(const json_t *view)
 	json_array_foreach(json_object_get(view, "entities"), i, e) {
 		const char *path = json_string_value(json_object_get(e, "path"));
 		for (int k = 0; k < 5; k++)
-			json_array_append_new(ops, json_pack("{s:O, s:s, s:o}", "operation_id",
+			json_array_append_new(ops, json_pack("{s:O, s:s, s:o, s:O*}", "operation_id",
 				json_object_get(e, key[k]), "method", method[k], "path",
-				k < 2 ? json_string(path) : json_sprintf("%s/{id}", path)));
+				k < 2 ? json_string(path) : json_sprintf("%s/{id}", path), "body",
+				k == 1 || k == 3 ? json_object_get(e, "input_schema") : json_null()));
 	}
 	return ops;
 }
 
-/* {argv, cwd} of the stack's command named key, or NULL. */
+/* {argv, cwd, reports, setup} of the stack's command named key, or NULL. */
 static json_t *command(const json_t *info, const char *key, const char *dir)
 {
-	const json_t *argv = json_object_get(json_object_get(info, key), "argv");
-	return argv ? json_pack("{s:O, s:s}", "argv", argv, "cwd", dir) : NULL;
+	const json_t *cmd = json_object_get(info, key), *argv = json_object_get(cmd, "argv");
+	return argv ? json_pack("{s:O, s:s, s:O*, s:O*}", "argv", argv, "cwd", dir,
+				"reports", json_object_get(cmd, "reports"),
+				"setup", json_object_get(cmd, "setup")) : NULL;
 }
 
 static int generate(struct filter *f, struct genagent *g, const json_t *ev, const char *subject,

@@ -77,6 +77,7 @@ struct resource {
 	const char *item_path;
 	const char *schema;        /* the item schema's name (a components key) */
 	const json_t *input;       /* the create body's schema, resolved */
+	const char *input_name;    /* its components/schemas name, or NULL (inline) */
 	const char *op[5];         /* list, create, get, update, delete */
 	json_t *view;              /* the entity's view, once built */
 	int placed;
@@ -195,7 +196,7 @@ static int find_resource(struct ctx *c, const char *key, const json_t *item, str
 		return 0;
 	r->op[0] = json_string_value(json_object_get(list, "operationId"));
 	r->op[1] = json_string_value(json_object_get(create, "operationId"));
-	r->input = deref(c, media_schema(json_object_get(create, "requestBody")), NULL);
+	r->input = deref(c, media_schema(json_object_get(create, "requestBody")), &r->input_name);
 	s = response_schema(create, created);
 	if (!deref(c, s, &name) || !name || !r->input)
 		return 0;
@@ -575,6 +576,8 @@ static json_t *entity_names(const struct resource *r)
 	set_case(e, "plural_label", seg, NAME_LABEL, 0);
 	set_case(e, "table", seg, NAME_SNAKE, 0);
 	set_str(e, "path", r->path);
+	if (r->input_name)
+		set_str(e, "input_schema", r->input_name);
 	for (int k = 0; k < 5; k++) {
 		char gen[600];
 		const char *op = r->op[k];

@@ -63,6 +63,7 @@ struct capture {
 	size_t cap;
 	size_t max;
 	int truncated;
+	int echo_fd;            /* a copy of everything read goes here, or -1 */
 };
 
 /* The clock and the signals of one run. */
@@ -279,6 +280,21 @@ static int capture_finish(struct capture *c)
 	return 0;
 }
 
+/* Copy n bytes to fd as far as it takes them; a failing copy is dropped. */
+static void echo(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
 /*
  * Drain what is readable on c->fd; close it at end of file. Returns -1 with
  * ak_error when memory runs out.
@@ -289,6 +305,8 @@ static int capture_read(struct capture *c)
 	ssize_t n;
 
 	n = read(c->fd, chunk, sizeof(chunk));
+	if (n > 0 && c->echo_fd >= 0)
+		echo(c->echo_fd, chunk, (size_t)n);
 	if (n > 0)
 		return capture_add(c, chunk, n);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -562,7 +580,7 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 };
 	int err_pipe[2] = { -1, -1 }, rep_pipe[2] = { -1, -1 };
 	int child_in = -1;
-	struct capture out = { .fd = -1 }, err = { .fd = -1 };
+	struct capture out = { .fd = -1, .echo_fd = -1 }, err = { .fd = -1, .echo_fd = -1 };
 	struct timer t = { .pid = -1 };
 	struct sigpipe_guard guard = { 0 };
 	struct child_report rep;
@@ -651,9 +669,11 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	t.grace = clamp_ms(opts->kill_grace_ms);
 	out.fd = out_pipe[0];
 	out.max = opts->max_output;
+	out.echo_fd = opts->echo ? STDERR_FILENO : -1;
 	out_pipe[0] = -1;
 	err.fd = err_pipe[0];
 	err.max = opts->max_output;
+	err.echo_fd = opts->echo ? STDERR_FILENO : -1;
 	err_pipe[0] = -1;
 
 	if (in_pipe[1] >= 0)

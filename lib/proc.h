@@ -32,6 +32,8 @@ struct proc_opts {
 	long timeout_ms;           /* 0 (or negative): no timeout */
 	long kill_grace_ms;        /* between SIGTERM and SIGKILL */
 	size_t max_output;         /* per stream; bytes past it are discarded */
+	int echo;                  /* also copy both streams to the caller's
+	                              stderr as they arrive (a live log) */
 };
 
 #define PROC_OPTS_INIT { .kill_grace_ms = 2000, .max_output = 1 << 20 }

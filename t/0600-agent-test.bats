@@ -51,7 +51,8 @@ suite_attr() {
 		'["test_broken","test_error","fails on purpose"]' ]
 
 	agent-test --workspace ws --report "$D/coverage/tiny-a.info" > a.jsonl
-	agent-test --workspace ws "$D/coverage/tiny-a.info" "$D/coverage/tiny-b.info" > ab.jsonl
+	agent-test --workspace ws --report "$D/coverage/tiny-a.info" \
+		--report "$D/coverage/tiny-b.info" > ab.jsonl
 	a=$(jq .data.coverage.lines_pct a.jsonl)
 	ab=$(jq .data.coverage.lines_pct ab.jsonl)
 	jq -e --argjson a "$a" '.data.coverage.lines_pct > $a' ab.jsonl
@@ -100,8 +101,14 @@ suite_attr() {
 	run -65 agent-test --workspace ws --format junit --report "$D/bats.tap"
 	run -65 agent-test --workspace ws --report "$D/coverage/bomb.xml"
 
-	run -64 agent-test --workspace ws
-	[[ "$output" == *"no report"* ]]
+	run -64 agent-test --workspace ws --report "$D/bats.tap" more.jsonl
+	[[ "$output" == *"take no input files"* ]]
+	run -64 agent-test --workspace ws --shell --report "$D/bats.tap"
+	run -64 agent-test --workspace ws --run 'make | tee x'
+	[[ "$output" == *"needs a shell: add --shell"* ]]
+	run -64 agent-test --workspace ws --run "echo 'open"
+	run -64 agent-test --workspace ws --timeout 1s --run true
+	run -64 agent-test --workspace ws --rerun-failed x --run true
 	run -64 agent-test --workspace ws --format xml --report "$D/bats.tap"
 	[[ "$output" == *"unknown report format 'xml'"* ]]
 	run -64 agent-test --workspace ws --max-failures -1 --report "$D/bats.tap"
@@ -113,15 +120,15 @@ suite_attr() {
 		--report "$D/pytest.xml" --report "$D/coverage/coveragepy.json"
 	ev=$(printf '%s\n' "$output" | grep '^{')
 	[ "$(jq -c '.data.artifacts | map(.path)' <<< "$ev")" = \
-		'["demo-0001/agent-test/summary.md"]' ]
+		'["demo-0001/agent-test/summary.md","demo-0001/agent-test/junit.xml"]' ]
 	[ "$(jq -r '.data.artifacts[0].sha256' <<< "$ev")" = \
 		"$(sha256sum < ws/demo-0001/agent-test/summary.md | cut -d' ' -f1)" ]
 	cat > expect <<-'END'
 	# Tests of demo-0001: fail
 
-	| passed | failed | errors | skipped | duration |
-	|---|---|---|---|---|
-	| 1 | 1 | 1 | 1 | 3 ms |
+	| passed | failed | errors | skipped | flaky | duration |
+	|---|---|---|---|---|---|
+	| 1 | 1 | 1 | 1 | 0 | 3 ms |
 
 	## Coverage
 
@@ -146,9 +153,135 @@ suite_attr() {
 
 @test "--help lists the options" {
 	run -0 agent-test --help
-	for o in --report --format --feature --min-coverage --max-failures --workspace; do
+	for o in --run --shell --timeout --rerun-failed --report --format --feature \
+		--min-coverage --max-failures --workspace; do
 		[[ "$output" == *"$o"* ]]
 	done
 	run -0 agent-test --list-options
 	[[ "$output" == *"--min-coverage"* ]]
+}
+
+@test "the merged JUnit XML reads back to the same counts and cases" {
+	run -1 agent-test --workspace ws --feature demo-0002 --report "$D/pytest.xml" \
+		--report "$D/bats.tap" --report "$D/gtest.xml"
+	ev=$(printf '%s\n' "$output" | grep '^{')
+	xmllint --noout ws/demo-0002/agent-test/junit.xml
+	run -1 agent-test --workspace ws2 --feature again --report ws/demo-0002/agent-test/junit.xml
+	again=$(printf '%s\n' "$output" | grep '^{')
+	[ "$(jq -c '.data.tests | del(.duration_ms)' <<< "$again")" = \
+		"$(jq -c '.data.tests | del(.duration_ms)' <<< "$ev")" ]
+	[ "$(jq -c '[.data.failures[] | .name]' <<< "$again")" = \
+		"$(jq -c '[.data.failures[] | .name]' <<< "$ev")" ]
+}
+
+@test "--run: a command's TAP is read; its exit status counts when it prints none" {
+	printf '#!/bin/sh\necho 1..3; echo ok 1 - a; echo "not ok 2 - b"; echo "ok 3 - c # SKIP later"\n' > t.sh
+	chmod +x t.sh
+	run -1 --separate-stderr agent-test --workspace ws --run ./t.sh
+	[ "$(jq -c .data.tests <<< "$output" | jq -c 'del(.duration_ms)')" = \
+		'{"passed":1,"failed":1,"skipped":1,"errors":0}' ]
+	# the command's output went to stderr as it ran, and into run.log
+	[[ "$stderr" == *"not ok 2 - b"* ]]
+	grep -qx 'ok 1 - a' ws/tests/agent-test/run.log
+	run -0 --separate-stderr agent-test --workspace ws --quiet --run true
+	[ "$(jq -c '[.data.tests.passed, .data.failures]' <<< "$output")" = '[1,[]]' ]
+	run -1 --separate-stderr agent-test --workspace ws --quiet --run false
+	[ "$(jq -r '.data.failures[0].message' <<< "$output")" = "exited with status 1" ]
+	run -1 --separate-stderr agent-test --workspace ws --quiet --shell --run 'echo 1..1; echo ok 1; exit 3'
+	[ "$(jq -c '[.data.tests.passed, .data.tests.errors]' <<< "$output")" = '[1,1]' ]
+	run -69 --separate-stderr agent-test --workspace ws --run no-such-command-here
+	[[ "$stderr" == *"cannot run 'no-such-command-here'"* ]]
+}
+
+@test "--run with --report: the reports the command writes are read after it" {
+	cp "$D/pytest.xml" p.xml
+	run -0 --separate-stderr agent-test --workspace ws --quiet --max-failures 9 \
+		--run 'cp p.xml out.xml' --report out.xml
+	[ "$(jq .data.tests.failed <<< "$output")" = 1 ]
+}
+
+@test "--timeout stops a hanging command, which is an error" {
+	run -1 --separate-stderr agent-test --workspace ws --quiet --timeout 1 \
+		--shell --run 'echo 1..2; echo ok 1; exec sleep 30'
+	[ "$(jq -c '[.data.tests.passed, .data.tests.errors]' <<< "$output")" = '[1,2]' ]
+	jq -e '.data.failures | map(.message) | index("killed by signal 15 (timeout after 1000 ms)")' \
+		<<< "$output"
+}
+
+@test "--rerun-failed: a test that passes on a rerun is flaky, one that fails again is not" {
+	cat > flaky.sh <<-'END'
+	#!/bin/sh
+	n=$(cat runs 2>/dev/null || echo 0); echo $((n + 1)) > runs
+	echo 1..3; echo "ok 1 - steady"
+	if [ "$n" -ge 1 ]; then echo "ok 2 - wobbly"; else echo "not ok 2 - wobbly"; fi
+	echo "not ok 3 - broken"
+	END
+	chmod +x flaky.sh
+	run -1 --separate-stderr agent-test --workspace ws --quiet --rerun-failed 2 --run ./flaky.sh
+	[ "$(jq -c '[.data.tests.passed, .data.tests.failed]' <<< "$output")" = '[2,1]' ]
+	[ "$(jq -c '[.data.flaky[].name]' <<< "$output")" = '["wobbly"]' ]
+	[ "$(jq -c '[.data.failures[].name]' <<< "$output")" = '["broken"]' ]
+	[ "$(cat runs)" = 3 ]
+	grep -q '<property name="flaky" value="true"/>' ws/tests/agent-test/junit.xml
+	rm runs
+	run -1 --separate-stderr agent-test --workspace ws --quiet --run ./flaky.sh
+	[ "$(jq -c '[.data.tests.failed, .data.flaky]' <<< "$output")" = '[2,[]]' ]
+}
+
+@test "--run 'make check' of a project that runs prove -v and bats: every test counted" {
+	mkdir -p proj/t/unit
+	printf '#!/bin/sh\necho 1..2; echo ok 1 - one; echo ok 2 - two\n' > proj/t/unit/u-a
+	printf '#!/bin/sh\necho 1..3; echo ok 1; echo "not ok 2 - bad"; echo ok 3\n' > proj/t/unit/u-b
+	chmod +x proj/t/unit/*
+	printf '@test "first" { true; }\n@test "second" { false; }\n@test "third" { skip; }\n' \
+		> proj/t/x.bats
+	printf 'check:\n\t-prove -v -e "" t/unit/u-a t/unit/u-b\n\tbats t/\n' > proj/Makefile
+	cd proj
+	run -1 --separate-stderr agent-test --workspace ../ws --quiet --run 'make check'
+	[ "$(jq -c '.data.tests | del(.duration_ms)' <<< "$output")" = \
+		'{"passed":5,"failed":2,"skipped":1,"errors":0}' ]
+	[ "$(jq -c '[.data.failures[] | [.suite, .name]]' <<< "$output")" = \
+		'[["t/unit/u-b","bad"],["make check","second"]]' ]
+}
+
+@test "feature.backend_ready: the generated service's tests are run, with coverage" {
+	[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import fastapi, pytest_cov' ||
+		skip "Debian's python3 with fastapi and pytest-cov is not installed"
+	agentctl submit "$TOP/examples/requirements/task-board.md" | agent-analyze |
+		agent-backend --workspace ws > be.jsonl
+	PATH=/usr/bin:$PATH run -0 --separate-stderr agent-test --workspace ws --quiet be.jsonl
+	tested=$(printf '%s\n' "$output" | jq -c 'select(.type == "feature.tested")')
+	[ "$(jq -r .subject <<< "$tested")" = "$(jq -r 'select(.type == "feature.backend_ready") | .subject' be.jsonl)" ]
+	[ "$(jq -r .causationid <<< "$tested")" = "$(jq -r 'select(.type == "feature.backend_ready") | .id' be.jsonl)" ]
+	dir=ws/$(jq -r 'select(.type == "feature.backend_ready") | .data.dir' be.jsonl)
+	# the counts are pytest's own, from the JUnit file it wrote
+	total=$(grep -o '<testsuite [^>]*' "$dir/reports/junit.xml" | grep -o ' tests="[0-9]*"' | tr -dc 0-9)
+	[ "$total" -gt 10 ]
+	[ "$(jq '.data.tests.passed' <<< "$tested")" = "$total" ]
+	# and the coverage is coverage.py's, from the Cobertura file it wrote
+	rate=$(grep -o '<coverage [^>]*' "$dir/reports/coverage.xml" | grep -o ' line-rate="[0-9.]*"' | tr -dc 0-9.)
+	jq -e --argjson r "$rate" '(.data.coverage.lines_pct - $r * 100 | fabs) < 0.01' <<< "$tested"
+	jq -e '.data.coverage.branches_pct > 0' <<< "$tested"
+	# every input line went through; the analysis also gave skeletons
+	[ "$(printf '%s\n' "$output" | grep -c .)" = $(( $(wc -l < be.jsonl) + 2 )) ]
+}
+
+@test "requirement.analyzed: pytest and Vitest skeletons, one test per acceptance criterion" {
+	agentctl submit "$TOP/examples/requirements/task-board.md" | agent-analyze > an.jsonl
+	agent-test --workspace ws an.jsonl > out.jsonl
+	planned=$(jq -c 'select(.type == "feature.tests_planned")' out.jsonl)
+	n=$(jq -s '[.[] | select(.type == "requirement.analyzed") | .data.stories[] | .acceptance | length] | add' an.jsonl)
+	[ "$(jq .data.criteria <<< "$planned")" = "$n" ]
+	f=$(jq -r '.data.artifacts[].path | select(endswith(".py"))' <<< "$planned" | head -1)
+	[ "$(grep -c '^def test_' ws/$f)" -ge 1 ]
+	all=$(jq -r '.data.artifacts[].path | select(endswith(".py"))' <<< "$planned")
+	[ "$(cd ws && cat $all | grep -c '^def test_')" = "$n" ]
+	ts=$(jq -r '.data.artifacts[].path | select(endswith(".ts"))' <<< "$planned")
+	[ "$(cd ws && cat $ts | grep -c 'it.todo(')" = "$n" ]
+	if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import pytest' 2> /dev/null; then
+		cd "ws/$(dirname "$(dirname "$(dirname "$f")")")"
+		run /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/acceptance
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"$n skipped"* ]]
+	fi
 }

@@ -121,3 +121,49 @@ int results_add_case(json_t *r, const char *name, const char *suite,
 		bump(tests, "duration_ms", duration_ms);
 	return 0;
 }
+
+/* The case of r named like c (suite and name), or NULL. */
+static json_t *find_case(const json_t *r, const json_t *c)
+{
+	const json_t *name = json_object_get(c, "name"), *suite = json_object_get(c, "suite");
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "cases"), i, o)
+		if (json_equal(json_object_get(o, "name"), name) &&
+		    json_equal(json_object_get(o, "suite"), suite))
+			return o;
+	return NULL;
+}
+
+int results_mark_flaky(json_t *r, const json_t *rerun)
+{
+	json_t *tests = json_object_get(r, "tests"), *c, *again;
+	int marked = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "cases"), i, c) {
+		const char *key = count_key(json_string_value(json_object_get(c, "status")));
+
+		if (!key || (strcmp(key, "failed") && strcmp(key, "errors")))
+			continue;
+		again = find_case(rerun, c);
+		if (!again || strcmp(json_string_value(json_object_get(again, "status")), "passed"))
+			continue;
+		if (json_object_set_new(c, "status", json_string("passed")) ||
+		    json_object_set_new(c, "flaky", json_true()))
+			return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		bump(tests, key, -1);
+		bump(tests, "passed", 1);
+		marked++;
+	}
+	return marked;
+}
+
+int results_failures(const json_t *r)
+{
+	const json_t *t = json_object_get(r, "tests");
+
+	return (int)(json_integer_value(json_object_get(t, "failed")) +
+		     json_integer_value(json_object_get(t, "errors")));
+}

@@ -53,4 +53,15 @@ int results_read_tap(json_t *r, const char *text, size_t len,
  */
 int results_read_junit(json_t *r, const char *path);
 
+/*
+ * A rerun's verdict on r's failures: every failed or error case of r that
+ * rerun (a model of the same tests run again) has passed becomes "passed"
+ * with "flaky": true, and the counts follow. Returns how many were marked,
+ * or -1 with ak_error (no memory).
+ */
+int results_mark_flaky(json_t *r, const json_t *rerun);
+
+/* The failed and error cases of r: the number a rerun would try again. */
+int results_failures(const json_t *r);
+
 #endif

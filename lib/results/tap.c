@@ -9,6 +9,13 @@
  * a failing test prints (bats) can become its detail. Indented test lines are
  * TAP 14 subtests: they are recorded too, with the subtest's name as suite,
  * while only the top-level lines are counted against the plan.
+ *
+ * A stream may hold several TAP documents one after another, as `make check`
+ * prints when it runs prove -v and then bats: a new document starts at a
+ * harness header ("t/unit/u-buf .. ", which also names its suite), at a
+ * plan or test line after a document whose plan is met, at a second plan,
+ * and at a test numbered 1 after tests without a plan. Each document's
+ * plan is checked on its own.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -39,6 +46,8 @@ struct tap_case {
 struct tap_reader {
 	json_t *r;
 	const char *name;
+	const char *suite;      /* the current document's: name or doc_name */
+	struct buf doc_name;
 	struct tap_case pending;
 	char *subtest[TAP_DEPTH_MAX];
 	long planned;           /* -1: no plan seen */
@@ -293,7 +302,7 @@ static int test_line(struct tap_reader *t, size_t in, const char *s,
 		}
 	}
 	c->indent = in;
-	c->suite = t->name;
+	c->suite = t->suite;
 	if (depth > 0 && depth <= TAP_DEPTH_MAX && t->subtest[depth - 1])
 		c->suite = t->subtest[depth - 1];
 	c->active = 1;
@@ -351,6 +360,85 @@ static int set_subtest(struct tap_reader *t, size_t in, const char *s,
 	return 0;
 }
 
+/* The end of one document: its plan against what ran. */
+static int finish_doc(struct tap_reader *t)
+{
+	char msg[128];
+
+	if (flush_case(t))
+		return -1;
+	if (t->bailed)
+		return 0;
+	if (t->skip_all && t->ran == 0)
+		return results_add_case(t->r, t->suite, t->suite, "skipped",
+					t->plan_skip.len ?
+						t->plan_skip.p : NULL,
+					NULL, NULL, 0, -1);
+	if (t->planned < 0) {
+		snprintf(msg, sizeof(msg), "no plan, ran %ld", t->ran);
+		return results_add_case(t->r, "plan", t->suite, "error", msg,
+					NULL, NULL, 0, -1);
+	}
+	if (t->planned != t->ran) {
+		snprintf(msg, sizeof(msg), "planned %ld tests, ran %ld",
+			 t->planned, t->ran);
+		return results_add_case(t->r, "plan", t->suite, "error", msg,
+					NULL, NULL, 0, -1);
+	}
+	return 0;
+}
+
+/* Close the document read so far (if any) and start the next one. */
+static int next_doc(struct tap_reader *t)
+{
+	if ((t->planned >= 0 || t->ran > 0 || t->skip_all) && finish_doc(t))
+		return -1;
+	t->planned = -1;
+	t->ran = 0;
+	t->skip_all = 0;
+	t->suite = t->name;
+	buf_reset(&t->plan_skip);
+	for (size_t i = 0; i < TAP_DEPTH_MAX; i++) {
+		free(t->subtest[i]);
+		t->subtest[i] = NULL;
+	}
+	return 0;
+}
+
+/* Whether the current document is over: its plan is met. */
+static int doc_complete(const struct tap_reader *t)
+{
+	return t->planned >= 0 && t->ran >= t->planned;
+}
+
+/*
+ * A harness's header before a script's output: "PATH .. " (prove -v); the
+ * name must be a path, so that a stray "Loading ..." is not taken for one.
+ */
+static int harness_header(const char *s, size_t n, struct buf *name)
+{
+	const char *sp = memchr(s, ' ', n);
+	size_t dots = 0;
+
+	if (!sp || sp == s || !memchr(s, '/', (size_t)(sp - s)))
+		return 0;
+	for (const char *p = sp + 1; p < s + n && *p == '.'; p++)
+		dots++;
+	if (dots < 2 || (size_t)(sp + 1 + dots - s) < n - (s[n - 1] == ' '))
+		return 0;
+	buf_reset(name);
+	return buf_add(name, s, (size_t)(sp - s)) == 0;
+}
+
+/* The number of a test line ("ok 12 - x": 12), or 0. */
+static long test_number(const char *s, const char *e)
+{
+	s += s[0] == 'o' ? 2 : 6;
+	while (s < e && *s == ' ')
+		s++;
+	return s < e && isdigit((unsigned char)*s) ? strtol(s, NULL, 10) : 0;
+}
+
 /* A line inside a pending case's YAML block. 1 if consumed. */
 static int yaml_line(struct tap_case *c, size_t in, const char *l,
 		     const char *e)
@@ -402,8 +490,13 @@ static int read_line(struct tap_reader *t, const char *l, const char *e,
 	if ((n >= 2 && !memcmp(s, "ok", 2) &&
 	     (n == 2 || s[2] == ' ' || s[2] == '#')) ||
 	    (n >= 6 && !memcmp(s, "not ok", 6) &&
-	     (n == 6 || s[6] == ' ' || s[6] == '#')))
+	     (n == 6 || s[6] == ' ' || s[6] == '#'))) {
+		if (in == 0 && (doc_complete(t) ||
+				(t->planned < 0 && t->ran > 0 && test_number(s, e) == 1)) &&
+		    (flush_case(t) || next_doc(t)))
+			return -1;
 		return test_line(t, in, s, e, lineno);
+	}
 	if (n >= 10 && !memcmp(s, "# Subtest:", 10))
 		return flush_case(t) || set_subtest(t, in, s, e);
 	if (n >= 1 && s[0] == '#') {
@@ -424,7 +517,7 @@ static int read_line(struct tap_reader *t, const char *l, const char *e,
 		int rc;
 
 		set_trimmed(&why, s + 9, n - 9);
-		rc = results_add_case(t->r, "Bail out!", t->name, "error",
+		rc = results_add_case(t->r, "Bail out!", t->suite, "error",
 				      why.len ? why.p : NULL, NULL, NULL, 0,
 				      -1);
 		buf_release(&why);
@@ -432,6 +525,8 @@ static int read_line(struct tap_reader *t, const char *l, const char *e,
 		return rc;
 	}
 	if (n >= 4 && !memcmp(s, "1..", 3) && isdigit((unsigned char)s[3])) {
+		if (in == 0 && (doc_complete(t) || t->planned >= 0) && next_doc(t))
+			return -1;
 		if (in == 0 && plan_line(t, s, e))
 			return 0;
 		if (in > 0)
@@ -441,6 +536,12 @@ static int read_line(struct tap_reader *t, const char *l, const char *e,
 		return 0;
 	if (n == 0)
 		return 0;
+	if (in == 0 && harness_header(s, n, &t->doc_name)) {
+		if (next_doc(t))
+			return -1;
+		t->suite = t->doc_name.p;
+		return 0;
+	}
 	t->ignored++;
 	return 0;
 }
@@ -471,25 +572,7 @@ static int finish(struct tap_reader *t)
 		if (add_note(t->r, msg))
 			return -1;
 	}
-	if (t->bailed)
-		return 0;
-	if (t->skip_all && t->ran == 0)
-		return results_add_case(t->r, t->name, t->name, "skipped",
-					t->plan_skip.len ?
-						t->plan_skip.p : NULL,
-					NULL, NULL, 0, -1);
-	if (t->planned < 0) {
-		snprintf(msg, sizeof(msg), "no plan, ran %ld", t->ran);
-		return results_add_case(t->r, "plan", t->name, "error", msg,
-					NULL, NULL, 0, -1);
-	}
-	if (t->planned != t->ran) {
-		snprintf(msg, sizeof(msg), "planned %ld tests, ran %ld",
-			 t->planned, t->ran);
-		return results_add_case(t->r, "plan", t->name, "error", msg,
-					NULL, NULL, 0, -1);
-	}
-	return 0;
+	return finish_doc(t);
 }
 
 static void tap_reader_release(struct tap_reader *t)
@@ -498,6 +581,7 @@ static void tap_reader_release(struct tap_reader *t)
 	buf_release(&t->pending.reason);
 	buf_release(&t->pending.detail);
 	buf_release(&t->plan_skip);
+	buf_release(&t->doc_name);
 	for (size_t i = 0; i < TAP_DEPTH_MAX; i++)
 		free(t->subtest[i]);
 }
@@ -505,7 +589,7 @@ static void tap_reader_release(struct tap_reader *t)
 int results_read_tap(json_t *r, const char *text, size_t len,
 		     const char *name)
 {
-	struct tap_reader t = { .r = r, .name = name, .planned = -1 };
+	struct tap_reader t = { .r = r, .name = name, .suite = name, .planned = -1 };
 	const char *l = text, *end = text + len;
 	long lineno = 0;
 	int rc = 0;

@@ -148,13 +148,13 @@ static void test_tap_fixtures(void)
 	tap_file(DATA "prove-v.txt",
 		"{\"cases\":[{\"detail\":null,\"duration_ms\":null,\"file\""
 		":null,\"line\":null,\"message\":null,\"name\":\"first\",\""
-		"status\":\"passed\",\"suite\":\"t.tap\"},{\"detail\":null,"
+		"status\":\"passed\",\"suite\":\"./t.t\"},{\"detail\":null,"
 		"\"duration_ms\":null,\"file\":null,\"line\":null,\"message"
 		"\":\"later\",\"name\":\"second\",\"status\":\"skipped\",\""
-		"suite\":\"t.tap\"},{\"detail\":null,\"duration_ms\":null,"
+		"suite\":\"./t.t\"},{\"detail\":null,\"duration_ms\":null,"
 		"\"file\":null,\"line\":null,\"message\":\"no database\",\""
-		"name\":\"test 3\",\"status\":\"skipped\",\"suite\":\"t.tap"
-		"\"}],\"notes\":[\"t.tap: 4 lines not TAP, ignored\"],\"tes"
+		"name\":\"test 3\",\"status\":\"skipped\",\"suite\":\"./t.t"
+		"\"}],\"notes\":[\"t.tap: 3 lines not TAP, ignored\"],\"tes"
 		"ts\":{\"duration_ms\":0,\"errors\":0,\"failed\":0,\"passed"
 		"\":1,\"skipped\":2}}");
 	tap_file(DATA "node.tap",
@@ -187,6 +187,53 @@ static void test_tap_fixtures(void)
 		"oup\",\"status\":\"passed\",\"suite\":\"t.tap\"}],\"tests"
 		"\":{\"duration_ms\":5,\"errors\":0,\"failed\":1,\"passed\""
 		":3,\"skipped\":1}}");
+}
+
+/* "suite/name=status" of every case, one per line. */
+static void case_list(const json_t *r, struct buf *out)
+{
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(r, "cases"), i, c)
+		buf_addf(out, "%s/%s=%s\n", json_string_value(json_object_get(c, "suite")),
+			 json_string_value(json_object_get(c, "name")),
+			 json_string_value(json_object_get(c, "status")));
+}
+
+/* What `make check` prints: make's lines, prove -v, then bats. */
+static void test_tap_streams(void)
+{
+	const char *text =
+		"make[1]: Entering directory '/src'\n"
+		"prove -v -e '' t/unit/u-a t/unit/u-b\n"
+		"t/unit/u-a .. \n1..2\nok 1 - a one\nok 2 - a two\nok\n"
+		"t/unit/u-b ...... \n1..3\nok 1 - b one\nnot ok 2 - b two\n"
+		"#   Failed test 'b two'\nFailed 2/3 subtests\n"
+		"Loading ...\n"
+		"Test Summary Report\n-------------------\n"
+		"make[1]: Leaving directory '/src'\n"
+		"1..2\nok 1 bats one\nok 2 bats two\n"
+		"ok 1 - next one\nok 2 - next two\n"
+		"ok 1 - restarted\n1..1\n";
+	const char *want =
+		"t/unit/u-a/a one=passed\nt/unit/u-a/a two=passed\n"
+		"t/unit/u-b/b one=passed\nt/unit/u-b/b two=failed\nt/unit/u-b/plan=error\n"
+		"make check/bats one=passed\nmake check/bats two=passed\n"
+		"make check/next one=passed\nmake check/next two=passed\nmake check/plan=error\n"
+		"make check/restarted=passed\n";
+	struct buf got = BUF_INIT;
+	json_t *r = results_new();
+
+	is_int(results_read_tap(r, text, strlen(text), "make check"), 0,
+	       "several TAP documents in one stream: read");
+	case_list(r, &got);
+	is_str(got.p, want, "each document is its own plan; a header names the suite");
+	is_model(json_incref(json_object_get(r, "tests")),
+		 "{\"duration_ms\":0,\"errors\":2,\"failed\":1,\"passed\":8,\"skipped\":0}",
+		 "several TAP documents in one stream: counts");
+	buf_release(&got);
+	json_decref(r);
 }
 
 static void test_tap_edges(void)
@@ -578,6 +625,7 @@ int main(void)
 	test_detail_cap();
 	test_tap_fixtures();
 	test_tap_edges();
+	test_tap_streams();
 	test_junit_fixtures();
 	test_junit_hostile();
 	test_junit_big();

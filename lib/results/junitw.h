@@ -1,0 +1,42 @@
+/*
+ * junitw.h - write a test result model (results.h) as JUnit XML.
+ *
+ * The document is the dialect that pytest writes and that Jenkins, GitLab
+ * and GitHub read: a <testsuites> root with the totals, one <testsuite> per
+ * suite, one <testcase> per case with a <failure>, <error> or <skipped>
+ * child. results_read_junit reads it back into the same model.
+ */
+#ifndef AK_RESULTS_JUNITW_H
+#define AK_RESULTS_JUNITW_H
+
+#include <jansson.h>
+
+#include "buf.h"
+
+/*
+ * Append r (borrowed) to out as one JUnit XML document, UTF-8, with
+ *
+ *   <testsuites name=NAME tests failures errors skipped time>
+ *     <testsuite name tests failures errors skipped time>   one per suite
+ *       <testcase name classname file line time>
+ *         <properties><property name="flaky" value="true"/></properties>
+ *         <failure message type="failure">detail</failure>
+ *         | <error message type="error">detail</error>
+ *         | <skipped message>detail</skipped>
+ *         | <system-out>detail</system-out>       (a passed case's detail)
+ *
+ * Suites come in the order their first case does; cases with a null suite
+ * go in a suite called name. Counts are those of the cases, times are in
+ * seconds with three decimals; a null file, line or duration leaves its
+ * attribute out, a null message too. Text the model holds that XML 1.0
+ * cannot (control characters other than tab, LF and CR, U+FFFE, U+FFFF)
+ * is left out and invalid UTF-8 becomes U+FFFD, so any model gives a
+ * well-formed document.
+ *
+ * Returns 0, or -1 with ak_error(AK_EXIT_SOFTWARE) when r is not a model
+ * (a case that is not an object or has an unknown status) or memory runs
+ * out; out is then unchanged.
+ */
+int results_write_junit(const json_t *r, const char *name, struct buf *out);
+
+#endif
