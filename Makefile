@@ -257,12 +257,14 @@ check: deps
 
 # The store's tests again, against a PostgreSQL server of their own.
 pg-test: $(PROGRAMS) $(HELPERS) t/unit/u-store t/unit/u-join t/unit/u-store-llm t/unit/u-apiview
-	t/helpers/with-pg $(PROVE) -e '' t/unit/u-store t/unit/u-join t/unit/u-store-llm t/unit/u-apiview
+	t/helpers/with-pg $(PROVE) -v -e '' t/unit/u-store t/unit/u-join t/unit/u-store-llm t/unit/u-apiview
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" STORE_BACKEND=postgres \
 		$(BATS) t/02*.bats
 
+# prove -v prints every test's line, so that agent-test --run 'make check'
+# counts each one
 unit-test: $(UNIT_TESTS)
-	$(PROVE) -e '' $(UNIT_TESTS)
+	$(PROVE) -v -e '' $(UNIT_TESTS)
 
 bats-test: $(PROGRAMS) $(HELPERS)
 	PATH="$(CURDIR)/bin:$(CURDIR)/t/helpers:$$PATH" $(BATS) t/
@@ -293,6 +295,18 @@ t/fuzz/fuzz-analyze t/fuzz/fuzz-reply: t/fuzz/fuzz-%: t/fuzz/fuzz-%.c $(LIB_OBJS
 		$(ANALYZE_LIBS) $(CORE_LIBS)
 
 # contracts and analyses, with the schema writers and SQLite
+t/fuzz/fuzz-results: t/fuzz/fuzz-results.c $(LIB_OBJS:.o=.c) $(RESULTS_OBJS:.o=.c)
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) \
+		$(RESULTS_OBJS:.o=.c) $(RESULTS_LIBS) $(CORE_LIBS)
+
+t/fuzz/fuzz-lint: t/fuzz/fuzz-lint.c $(LIB_OBJS:.o=.c) lib/contract/lint.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) lib/contract/lint.c \
+		$(CORE_LIBS)
+
 t/fuzz/fuzz-apiview: t/fuzz/fuzz-apiview.c $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.c) lib/sqlcheck.c
 	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
 		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
@@ -339,8 +353,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
 	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -376,10 +376,26 @@ out:
 	return rc;
 }
 
-/* --run CMD and --report FILE..., without events. */
+/* The --report files as a JSON array of paths. */
+static json_t *report_list(const struct tester *t)
+{
+	json_t *list = json_array();
+
+	for (int i = 0; list && i < t->nreports; i++)
+		if (json_array_append_new(list, json_string(t->reports[i]))) {
+			json_decref(list);
+			return NULL;
+		}
+	return list;
+}
+
+/*
+ * --run CMD, whose results are the --report files it writes (else its TAP,
+ * else its exit status), or --report FILE... alone; no events.
+ */
 static int standalone(struct tester *t)
 {
-	json_t *r = results_new(), *cov = coverage_new(), *argv = NULL;
+	json_t *r = results_new(), *cov = coverage_new(), *argv = NULL, *reports = NULL;
 	struct buf log = BUF_INIT;
 	int rc = -1;
 
@@ -390,9 +406,10 @@ static int standalone(struct tester *t)
 
 		argv = t->shell ? json_pack("[s, s, s]", "/bin/sh", "-c", t->run)
 				: shwords_split(t->run);
-		if (!argv)
+		if (!argv || !(reports = report_list(t)))
 			goto fail;
 		tr.argv = argv;
+		tr.reports = reports;
 		tr.label = t->run;
 		tr.format = t->format;
 		tr.timeout_ms = t->timeout_ms;
@@ -400,10 +417,11 @@ static int standalone(struct tester *t)
 		tr.echo = !t->quiet;
 		if (testrun_run(&tr, r, cov, &log) < 0)
 			goto fail;
+	} else {
+		for (int i = 0; i < t->nreports; i++)
+			if (results_read_file(r, cov, t->reports[i], t->format) < 0)
+				goto fail;
 	}
-	for (int i = 0; i < t->nreports; i++)
-		if (results_read_file(r, cov, t->reports[i], t->format) < 0)
-			goto fail;
 	rc = emit_tested(t, t->feature, r, cov, &log, NULL);
 	r = cov = NULL;
 	if (!rc)
@@ -412,6 +430,7 @@ fail:
 	json_decref(r);
 	json_decref(cov);
 	json_decref(argv);
+	json_decref(reports);
 	buf_release(&log);
 	return rc;
 }

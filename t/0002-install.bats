@@ -16,6 +16,8 @@ teardown() { common_teardown; }
 	./bin/agent-app
 	./bin/agent-backend
 	./bin/agent-frontend
+	./bin/agent-integrate
+	./bin/agent-test
 	./bin/agentctl
 	./share/agentkit/config.yaml.example
 	./share/agentkit/prompts/analyze.md
@@ -23,16 +25,22 @@ teardown() { common_teardown; }
 	./share/bash-completion/completions/agent-app
 	./share/bash-completion/completions/agent-backend
 	./share/bash-completion/completions/agent-frontend
+	./share/bash-completion/completions/agent-integrate
+	./share/bash-completion/completions/agent-test
 	./share/bash-completion/completions/agentctl
 	./share/fish/vendor_completions.d/agent-analyze.fish
 	./share/fish/vendor_completions.d/agent-app.fish
 	./share/fish/vendor_completions.d/agent-backend.fish
 	./share/fish/vendor_completions.d/agent-frontend.fish
+	./share/fish/vendor_completions.d/agent-integrate.fish
+	./share/fish/vendor_completions.d/agent-test.fish
 	./share/fish/vendor_completions.d/agentctl.fish
 	./share/man/man1/agent-analyze.1
 	./share/man/man1/agent-app.1
 	./share/man/man1/agent-backend.1
 	./share/man/man1/agent-frontend.1
+	./share/man/man1/agent-integrate.1
+	./share/man/man1/agent-test.1
 	./share/man/man1/agentctl.1
 	./share/man/man5/agentkit-templates.5
 	./share/man/man7/agentkit.7
@@ -40,6 +48,8 @@ teardown() { common_teardown; }
 	./share/zsh/site-functions/_agent-app
 	./share/zsh/site-functions/_agent-backend
 	./share/zsh/site-functions/_agent-frontend
+	./share/zsh/site-functions/_agent-integrate
+	./share/zsh/site-functions/_agent-test
 	./share/zsh/site-functions/_agentctl
 	END
 	test_cmp expect got

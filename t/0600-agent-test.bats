@@ -195,9 +195,15 @@ suite_attr() {
 
 @test "--run with --report: the reports the command writes are read after it" {
 	cp "$D/pytest.xml" p.xml
-	run -0 --separate-stderr agent-test --workspace ws --quiet --max-failures 9 \
+	run -1 --separate-stderr agent-test --workspace ws --quiet \
 		--run 'cp p.xml out.xml' --report out.xml
-	[ "$(jq .data.tests.failed <<< "$output")" = 1 ]
+	# the report's cases only: the command itself is no case of its own
+	[ "$(jq -c '.data.tests | del(.duration_ms)' <<< "$output")" = \
+		"$(agent-test --workspace ws2 --report p.xml 2> /dev/null | jq -c '.data.tests | del(.duration_ms)')" ]
+	# a report the command did not write is an error case, not the end
+	run -1 --separate-stderr agent-test --workspace ws --quiet --run true --report none.xml
+	[ "$(jq -c '[.data.failures[] | [.name, .message]]' <<< "$output")" = \
+		'[["none.xml","the run did not write none.xml"]]' ]
 }
 
 @test "--timeout stops a hanging command, which is an error" {

@@ -13,6 +13,7 @@ import decimal
 import enum
 
 import pydantic
+from pydantic import datetime_parse
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -34,6 +35,43 @@ Integer = pydantic.conint(strict=True, ge=INT64_MIN, le=INT64_MAX)
 Number = pydantic.confloat(allow_inf_nan=False)
 Boolean = pydantic.StrictBool
 Money = pydantic.condecimal(max_digits=12, decimal_places=2)
+
+
+def _json_string(value):
+    """Let only a JSON string through: a number is not a date."""
+    if not isinstance(value, str):
+        raise TypeError("an ISO 8601 string is required")
+    return value
+
+
+class DateInput(datetime.date):
+    """A date in a request body: an ISO 8601 string, never a number."""
+
+    @classmethod
+    def __get_validators__(cls):
+        yield _json_string
+        yield datetime_parse.parse_date
+
+
+class DateTimeInput(datetime.datetime):
+    """A date and time in a request body: an ISO 8601 string, never a number."""
+
+    @classmethod
+    def __get_validators__(cls):
+        yield _json_string
+        yield datetime_parse.parse_datetime
+
+
+class Body(pydantic.BaseModel):
+    """The base of request bodies: a JSON object, nothing that merely turns
+    into one (pydantic 1 would take [] for an object whose fields are all
+    optional)."""
+
+    @classmethod
+    def validate(cls, value):
+        if not isinstance(value, (dict, cls)):
+            raise TypeError("a JSON object is required")
+        return super().validate(value)
 
 
 def text(kind, min_length=None, max_length=None):
