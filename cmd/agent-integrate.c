@@ -100,8 +100,10 @@ static int seconds(const char *arg, const char *what, long *ms)
 	return 0;
 }
 
-static int parse_options(struct integrator *t, int key, const char *arg)
+static int parse_options(void *ctx, int key, const char *arg)
 {
+	struct integrator *t = ctx;
+
 	switch (key) {
 	case OPT_OPENAPI:
 		t->openapi = arg;
@@ -366,7 +368,7 @@ static json_t *tests(const json_t *be, const json_t *fe)
 static int integrate(struct integrator *t, const char *feature, const json_t *doc,
 		     const json_t *be, const json_t *fe, const json_t *cause)
 {
-	json_t *findings = json_array(), *mismatches = json_array(), *data = NULL, *ev;
+	json_t *findings = json_array(), *mismatches = json_array(), *data = NULL;
 	const json_t *ops = json_object_get(json_object_get(json_object_get(fe, "data"), "client"),
 					    "operations");
 	const json_t *start = json_object_get(json_object_get(be, "data"), "start");
@@ -401,13 +403,8 @@ static int integrate(struct integrator *t, const char *feature, const json_t *do
 		goto out;
 	json_object_set_new(data, "artifacts", json_pack("[o]", artifact_to_json(&art)));
 	artifact_release(&art);
-	ev = filter_event(t->f, "feature.integrated", feature, data, cause);
+	rc = filter_verdict(t->f, "feature.integrated", feature, data, cause, fails);
 	data = NULL;
-	if (!ev || filter_emit(t->f, ev) < 0)
-		goto out;
-	if (fails)
-		filter_gate_failed(t->f);
-	rc = 0;
 out:
 	json_decref(findings);
 	json_decref(mismatches);
@@ -501,36 +498,15 @@ int main(int argc, char **argv)
 	struct integrator t = { .start_timeout_ms = 30000, .request_timeout_ms = 10000 };
 	struct filter_def def = { .handle = handle, .ctx = &t };
 	struct agent a;
-	struct opts o;
-	const char *arg;
-	int k, status = 0;
+	int first, status;
 
 	if (agent_init(&a, PROG) < 0)
 		return agent_die(PROG);
 	t.a = &a;
-	opts_begin(&o, PROG, agent_common_opts, integrate_opts, argc, argv, 0);
-	while ((k = opts_next(&o, &arg)) != -1) {
-		int r;
-		if (k == '?')
-			status = agent_usage_error(PROG, opts_error(&o));
-		else if ((r = agent_option(&a, k, arg)) < 0 ||
-			 (!r && parse_options(&t, k, arg) < 0))
-			status = agent_usage_error(PROG, ak_errmsg());
-		else
-			continue;
+	status = agent_command_line(&a, integrate_opts, argc, argv, parse_options, &t, usage, &first);
+	if (status >= 0)
 		return agent_finish(&a, status);
-	}
-	if (a.help)
-		usage();
-	else if (a.version)
-		agent_print_version(PROG);
-	else if (a.list_options) {
-		opts_list(stdout, "", agent_common_opts);
-		opts_list(stdout, "", integrate_opts);
-	}
-	if (a.help || a.version || a.list_options)
-		return agent_finish(&a, 0);
-	if (t.openapi && opts_index(&o) < argc)
+	if (t.openapi && first < argc)
 		return agent_finish(&a, agent_usage_error(PROG, "--openapi takes no input files"));
 	if (t.base_url && t.no_e2e)
 		return agent_finish(&a, agent_usage_error(PROG, "--base-url and --no-e2e conflict"));
@@ -541,7 +517,7 @@ int main(int argc, char **argv)
 	else if (t.openapi)
 		status = alone(&t) < 0 ? agent_die(PROG) : filter_status(t.f);
 	else
-		status = agent_filter_inputs(&a, t.f, argc - opts_index(&o), argv + opts_index(&o));
+		status = agent_filter_inputs(&a, t.f, argc - first, argv + first);
 	filter_free(t.f);
 	join_free(t.join);
 	if (t.store)

@@ -120,8 +120,9 @@ static int count_arg(const char *arg, const char *what, long max, long *out)
 	return 0;
 }
 
-static int parse_options(struct tester *t, int key, const char *arg)
+static int parse_options(void *ctx, int key, const char *arg)
 {
+	struct tester *t = ctx;
 	char *end;
 	long n;
 
@@ -340,7 +341,7 @@ static int emit_tested(struct tester *t, const char *feature, json_t *r, json_t 
 {
 	int seen_cov = json_array_size(json_object_get(cov, "files")) ||
 		       json_integer_value(json_object_get(json_object_get(cov, "lines"), "total"));
-	json_t *covpct, *data = NULL, *ev;
+	json_t *covpct, *data = NULL;
 	int no, rc = -1;
 
 	coverage_finish(cov);
@@ -361,14 +362,11 @@ static int emit_tested(struct tester *t, const char *feature, json_t *r, json_t 
 		json_object_set(data, "notes", json_object_get(r, "notes"));
 	if (!data || write_artifacts(t, feature, data, r, log) < 0)
 		goto out;
-	ev = filter_event(t->f, "feature.tested", feature, data, cause);
+	rc = filter_verdict(t->f, "feature.tested", feature, data, cause, no);
 	data = NULL;
-	if (!ev || filter_emit(t->f, ev) < 0)
-		goto out;
-	if (no)
-		filter_gate_failed(t->f);
-	rc = 0;
 out:
+	if (results_streaming(r))
+		results_stream(NULL, NULL);
 	json_decref(data);
 	json_decref(covpct);
 	json_decref(r);
@@ -396,11 +394,19 @@ static json_t *report_list(const struct tester *t)
 static int standalone(struct tester *t)
 {
 	json_t *r = results_new(), *cov = coverage_new(), *argv = NULL, *reports = NULL;
+	struct junit_stream *js = NULL;
 	struct buf log = BUF_INIT;
 	int rc = -1;
 
 	if (!r || !cov)
 		goto fail;
+	/* the merged JUnit file is written as the cases come, unless reruns
+	   may still turn a failure into a flaky pass */
+	if (!t->rerun) {
+		if (!(js = junit_stream_new(t->feature)))
+			goto fail;
+		results_stream(r, js);
+	}
 	if (t->run) {
 		struct testrun tr = TESTRUN_INIT;
 
@@ -427,6 +433,8 @@ static int standalone(struct tester *t)
 	if (!rc)
 		rc = filter_commit(t->f);
 fail:
+	results_stream(NULL, NULL);
+	junit_stream_free(js);
 	json_decref(r);
 	json_decref(cov);
 	json_decref(argv);
@@ -637,9 +645,7 @@ int main(int argc, char **argv)
 			    NULL, NULL, NULL, NULL };
 	struct filter_def def = { .consumes = consumes, .handle = handle, .ctx = &t };
 	struct agent a;
-	struct opts o;
-	const char *arg;
-	int k, status;
+	int first, status;
 
 	if (agent_init(&a, PROG) < 0)
 		return agent_die(PROG);
@@ -650,45 +656,21 @@ int main(int argc, char **argv)
 		ak_error(AK_EXIT_SOFTWARE, "out of memory");
 		return agent_finish(&a, agent_die(PROG));
 	}
-	opts_begin(&o, PROG, agent_common_opts, test_opts, argc, argv, 0);
-	while ((k = opts_next(&o, &arg)) != -1) {
-		int r;
-		if (k == '?')
-			status = agent_usage_error(PROG, opts_error(&o));
-		else if ((r = agent_option(&a, k, arg)) < 0 ||
-			 (!r && parse_options(&t, k, arg) < 0))
-			status = agent_usage_error(PROG, ak_errmsg());
-		else
-			continue;
+	status = agent_command_line(&a, test_opts, argc, argv, parse_options, &t, usage, &first);
+	if (status >= 0)
 		goto done;
-	}
-	status = 0;
-	if (a.help)
-		usage();
-	else if (a.version)
-		agent_print_version(PROG);
-	else if (a.list_options) {
-		opts_list(stdout, "", agent_common_opts);
-		opts_list(stdout, "", test_opts);
-	}
-	if (a.help || a.version || a.list_options)
-		goto done;
-	if ((t.run || t.nreports) && opts_index(&o) < argc) {
+	if ((t.run || t.nreports) && first < argc)
 		status = agent_usage_error(PROG, "--run and --report take no input files");
-		goto done;
-	}
-	if (t.shell && !t.run) {
+	else if (t.shell && !t.run)
 		status = agent_usage_error(PROG, "--shell goes with --run");
-		goto done;
-	}
-	if (agent_start(&a, "agentkit/agent-test", environ) < 0 ||
-	    !(t.ws = workspace_open(config_get(a.cfg, "workspace"))) ||
-	    !(t.f = filter_new(&def, &a.fopts, &a.ec, &a.out)))
+	else if (agent_start(&a, "agentkit/agent-test", environ) < 0 ||
+		 !(t.ws = workspace_open(config_get(a.cfg, "workspace"))) ||
+		 !(t.f = filter_new(&def, &a.fopts, &a.ec, &a.out)))
 		status = agent_die(PROG);
 	else if (t.run || t.nreports)
 		status = standalone(&t) < 0 ? agent_die(PROG) : filter_status(t.f);
 	else
-		status = events(&t, argc - opts_index(&o), argv + opts_index(&o));
+		status = events(&t, argc - first, argv + first);
 done:
 	filter_free(t.f);
 	workspace_free(t.ws);

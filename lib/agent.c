@@ -160,6 +160,33 @@ int agent_usage_error(const char *prog, const char *msg)
 	return AK_EXIT_USAGE;
 }
 
+int agent_command_line(struct agent *a, const struct opt *own, int argc, char **argv,
+		       int (*fn)(void *ctx, int key, const char *arg), void *ctx,
+		       void (*usage)(void), int *first)
+{
+	struct opts o;
+	const char *arg;
+	int k, r;
+
+	opts_begin(&o, a->prog, agent_common_opts, own, argc, argv, 0);
+	while ((k = opts_next(&o, &arg)) != -1) {
+		if (k == '?')
+			return agent_usage_error(a->prog, opts_error(&o));
+		if ((r = agent_option(a, k, arg)) < 0 || (!r && fn(ctx, k, arg) < 0))
+			return agent_usage_error(a->prog, ak_errmsg());
+	}
+	*first = opts_index(&o);
+	if (a->help)
+		usage();
+	else if (a->version)
+		agent_print_version(a->prog);
+	else if (a->list_options) {
+		opts_list(stdout, "", agent_common_opts);
+		opts_list(stdout, "", own);
+	}
+	return a->help || a->version || a->list_options ? 0 : -1;
+}
+
 int agent_each_input(int argc, char **argv, int (*fn)(void *ctx, int fd, const char *name),
 		     void *ctx)
 {

@@ -98,6 +98,18 @@ int agent_finish(struct agent *a, int status);
 void agent_print_version(const char *prog);
 
 /*
+ * Read the command line: the common options into a, the program's own
+ * (the table own) through fn, which returns 0, or -1 with ak_error for a
+ * usage error. --help (through usage), --version and --list-options are
+ * answered here. Returns the exit status when the program is done (64
+ * after a usage error, 0 after --help and the like), or -1 when it goes on
+ * with its operands from argv[*first].
+ */
+int agent_command_line(struct agent *a, const struct opt *own, int argc, char **argv,
+		       int (*fn)(void *ctx, int key, const char *arg), void *ctx,
+		       void (*usage)(void), int *first);
+
+/*
  * Call fn on each file of argv (argc of them; "-" is stdin), or on stdin
  * when there is none. A file that cannot be opened is reported and
  * skipped, like cat. fn returns 0, or -1 to stop. Returns -1 when fn

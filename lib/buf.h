@@ -37,4 +37,16 @@ char *buf_detach(struct buf *b, size_t *len);
 /* Read a whole file ("-" is stdin) into b, up to b->max. 0 or -1. */
 int buf_read_file(struct buf *b, const char *path);
 
+/* The value of the hexadecimal digit c, or -1. */
+static inline int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

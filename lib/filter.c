@@ -206,6 +206,16 @@ json_t *filter_event(struct filter *f, const char *type, const char *subject,
 	return event_new(f->ec, type, subject, data, cause);
 }
 
+int filter_verdict(struct filter *f, const char *type, const char *subject, json_t *data,
+		   const json_t *cause, int no)
+{
+	if (filter_emit(f, filter_event(f, type, subject, data, cause)) < 0)
+		return -1;
+	if (no)
+		filter_gate_failed(f);
+	return 0;
+}
+
 int filter_emit(struct filter *f, json_t *ev)
 {
 	if (!ev)

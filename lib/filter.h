@@ -112,6 +112,14 @@ int filter_commit(struct filter *f);
 json_t *filter_event(struct filter *f, const char *type, const char *subject,
 		     json_t *data, const json_t *cause);
 
+/*
+ * Emit a new event of type for subject answering cause, with data
+ * (stolen); no says that the verdict in it is a no, which makes the exit
+ * status at least 1 (filter_gate_failed). 0, or -1 with ak_error.
+ */
+int filter_verdict(struct filter *f, const char *type, const char *subject, json_t *data,
+		   const json_t *cause, int no);
+
 /* Note that a gate said no: the exit status becomes at least 1. */
 void filter_gate_failed(struct filter *f);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "jscan.h"
 #include "banned.h"
 
@@ -50,16 +51,6 @@ static inline const char *skip_ws(const char *p, const char *end)
 	while (p < end && is_ws((unsigned char)*p))
 		p++;
 	return p;
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 size_t jscan_utf8_len(const unsigned char *p, const unsigned char *end)
@@ -188,8 +179,8 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 				p += 2;
 				continue;
 			case 'u':
-				if (e - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
-				    hexval(p[4]) < 0 || hexval(p[5]) < 0)
+				if (e - p < 6 || hex_value(p[2]) < 0 || hex_value(p[3]) < 0 ||
+				    hex_value(p[4]) < 0 || hex_value(p[5]) < 0)
 					return fail(js, base, (const char *)p, "bad \\u escape");
 				p += 6;
 				continue;
@@ -489,8 +480,8 @@ static int put_utf8(char *out, size_t *o, size_t cap, uint32_t cp)
 
 static uint32_t hex4(const char *p)
 {
-	return (uint32_t)(hexval((unsigned char)p[0]) << 12 | hexval((unsigned char)p[1]) << 8 |
-			  hexval((unsigned char)p[2]) << 4 | hexval((unsigned char)p[3]));
+	return (uint32_t)(hex_value((unsigned char)p[0]) << 12 | hex_value((unsigned char)p[1]) << 8 |
+			  hex_value((unsigned char)p[2]) << 4 | hex_value((unsigned char)p[3]));
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "jpointer.h"
 #include "jschema.h"
 #include "banned.h"
 
@@ -447,98 +448,6 @@ static void buf_trunc(struct buf *b, size_t len)
 
 /* ---- $ref: local JSON Pointers into the root schema ---- */
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/*
- * Find what ref points at in root. Returns the target, or NULL with
- * *why set. The fragment without its "#", percent-decoded, is left in
- * ptr: the target's JSON Pointer.
- */
-static const json_t *resolve_ref(const json_t *root, const char *ref,
-				 struct buf *ptr, const char **why)
-{
-	const json_t *cur = root;
-	struct buf tok = BUF_INIT;
-	const char *s;
-
-	if (ref[0] != '#') {
-		*why = "is not local: only references starting with '#' are supported";
-		return NULL;
-	}
-	for (s = ref + 1; *s; s++) {
-		int hi, lo;
-
-		if (*s != '%') {
-			if (buf_addch(ptr, *s))
-				goto nomem;
-			continue;
-		}
-		hi = hexval(s[1]);
-		lo = hi < 0 ? -1 : hexval(s[2]);
-		if (lo < 0) {
-			*why = "has a bad %-escape";
-			return NULL;
-		}
-		if (buf_addch(ptr, (char)(hi * 16 + lo)))
-			goto nomem;
-		s += 2;
-	}
-	if (ptr->len && ptr->p[0] != '/') {
-		*why = "uses an anchor name, which is not supported";
-		return NULL;
-	}
-	for (size_t i = 0; cur && i < ptr->len; ) {
-		size_t j = i + 1;
-
-		buf_reset(&tok);
-		for (; j < ptr->len && ptr->p[j] != '/'; j++) {
-			char ch = ptr->p[j];
-
-			if (ch == '~') {
-				if (j + 1 >= ptr->len || (ptr->p[j + 1] != '0' && ptr->p[j + 1] != '1')) {
-					buf_release(&tok);
-					*why = "has a '~' not followed by 0 or 1";
-					return NULL;
-				}
-				ch = ptr->p[++j] == '0' ? '~' : '/';
-			}
-			if (buf_addch(&tok, ch))
-				goto nomem;
-		}
-		i = j;
-		if (json_is_object(cur)) {
-			cur = json_object_getn(cur, tok.p ? tok.p : "", tok.len);
-		} else if (json_is_array(cur)) {
-			size_t idx = 0, k;
-
-			for (k = 0; k < tok.len && tok.p[k] >= '0' && tok.p[k] <= '9'; k++)
-				idx = idx > SIZE_MAX / 10 - 1 ? SIZE_MAX : idx * 10 + (size_t)(tok.p[k] - '0');
-			if (!tok.len || k < tok.len || (tok.len > 1 && tok.p[0] == '0'))
-				cur = NULL;
-			else
-				cur = json_array_get(cur, idx);
-		} else {
-			cur = NULL;
-		}
-	}
-	buf_release(&tok);
-	if (!cur)
-		*why = "does not resolve";
-	return cur;
-nomem:
-	buf_release(&tok);
-	*why = "cannot be resolved: out of memory";
-	return NULL;
-}
 
 /* ---- pattern: ECMA-262 style expressions run as POSIX EREs ---- */
 
@@ -690,7 +599,7 @@ static int hex_digits(struct retr *t, int n, unsigned long *cp)
 {
 	*cp = 0;
 	for (int i = 0; i < n; i++) {
-		int h = t->p + i < t->end ? hexval(t->p[i]) : -1;
+		int h = t->p + i < t->end ? hex_value(t->p[i]) : -1;
 
 		if (h < 0)
 			return -1;
@@ -1102,7 +1011,7 @@ static int check_ref(struct jctx *c, const json_t *s, const json_t *v,
 	if (!json_is_string(v))
 		return check_fail(ptr, "must be a string");
 	buf_init(&target, 1 << 20);
-	t = resolve_ref(c->root, json_string_value(v), &target, &why);
+	t = jpointer_ref(c->root, json_string_value(v), &target, &why);
 	if (!t) {
 		buf_release(&target);
 		return check_fail(ptr, "'%s' %s", json_string_value(v), why);

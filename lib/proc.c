@@ -1,13 +1,11 @@
 /*
  * proc.c - run a program by argv with a timeout and capture its output.
  *
- * The parent forks, and the child puts itself in a process group of its
- * own, wires pipes to its stdin, stdout and stderr, enters the requested
- * directory and calls execvpe. Whether that worked comes back over a
- * close-on-exec pipe: end of file means the exec happened, a struct
- * child_report means it did not. The parent then runs one poll() loop that
- * feeds the input, drains both outputs and watches the clock, so neither
- * side can block the other whatever the child does with its pipes. Every
+ * The parent makes pipes for the child's stdin, stdout and stderr and
+ * starts it with spawn_start() (lib/spawn.c), which returns once the exec
+ * happened or failed. The parent then runs one poll() loop that feeds the
+ * input, drains both outputs and watches the clock, so neither side can
+ * block the other whatever the child does with its pipes. Every
  * descriptor the parent opens is close-on-exec, so no other program we
  * start holds a copy of these pipes and keeps them from reaching EOF.
  */
@@ -27,9 +25,8 @@
 
 #include "error.h"
 #include "proc.h"
+#include "spawn.h"
 #include "banned.h"
-
-extern char **environ;
 
 /* Read and write in chunks of this size. */
 #define CHUNK 65536
@@ -46,14 +43,6 @@ extern char **environ;
 
 /* While waiting for a child that closed its pipes, poll at most this often. */
 #define REAP_STEP_MAX_MS 50
-
-/* What the child tells the parent when it cannot get as far as exec. */
-enum child_stage { STAGE_SETUP, STAGE_CHDIR, STAGE_EXEC };
-
-struct child_report {
-	int stage;
-	int err;
-};
 
 /* One captured stream. buf has room for len + 1 bytes when not NULL. */
 struct capture {
@@ -92,137 +81,6 @@ static void close_fd(int *fd)
 		close(*fd);
 		*fd = -1;
 	}
-}
-
-/*
- * Build the child's environment: the caller's, minus any variable named in
- * extra, then extra (the last of several entries with one name wins).
- * Returns a malloc'd array of borrowed pointers, or NULL with ak_error.
- */
-static char **build_env(const char *const *extra)
-{
-	size_t n_env = 0, n_extra = 0, n = 0, i, j;
-	char **envp;
-
-	for (i = 0; extra[i]; i++) {
-		const char *eq = strchr(extra[i], '=');
-
-		if (!eq || eq == extra[i]) {
-			ak_error(AK_EXIT_SOFTWARE,
-				 "invalid environment entry '%s'", extra[i]);
-			return NULL;
-		}
-		n_extra++;
-	}
-	for (i = 0; environ && environ[i]; i++)
-		n_env++;
-
-	envp = calloc(n_env + n_extra + 1, sizeof(*envp));
-	if (!envp) {
-		ak_error(AK_EXIT_SOFTWARE, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < n_env; i++) {
-		int replaced = 0;
-
-		for (j = 0; j < n_extra && !replaced; j++) {
-			size_t name_len = strchr(extra[j], '=') - extra[j] + 1;
-
-			replaced = !strncmp(environ[i], extra[j], name_len);
-		}
-		if (!replaced)
-			envp[n++] = environ[i];
-	}
-	for (i = 0; i < n_extra; i++) {
-		size_t name_len = strchr(extra[i], '=') - extra[i] + 1;
-		int later = 0;
-
-		for (j = i + 1; j < n_extra && !later; j++)
-			later = !strncmp(extra[j], extra[i], name_len);
-		if (!later)
-			envp[n++] = (char *)extra[i];
-	}
-	envp[n] = NULL;
-	return envp;
-}
-
-static void __attribute__((noreturn))
-child_fail(int report_fd, int stage, int err)
-{
-	struct child_report rep = { .stage = stage, .err = err };
-	ssize_t n;
-
-	do
-		n = write(report_fd, &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
-	_exit(127);
-}
-
-/*
- * Move fd above 2, so that the dup2() calls onto 0, 1 and 2 cannot
- * overwrite it (possible when the caller runs with one of them closed and
- * pipe() handed it out) and never dup2 a descriptor onto itself, which
- * would leave it close-on-exec.
- */
-static int move_high(int fd, int report_fd)
-{
-	int nfd;
-
-	if (fd > 2)
-		return fd;
-	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (nfd < 0)
-		child_fail(report_fd, STAGE_SETUP, errno);
-	return nfd;
-}
-
-/*
- * The child's side of fork(): only async-signal-safe calls from here on,
- * since the caller may have threads, and every path ends in exec or _exit.
- */
-static void __attribute__((noreturn))
-child_exec(const struct proc_opts *opts, char *const *envp,
-	   int in_fd, int out_fd, int err_fd, int report_fd)
-{
-	struct sigaction dfl;
-	sigset_t none;
-	int sig;
-
-	/*
-	 * Handlers are reset by exec anyway, but ignored signals and the mask
-	 * are inherited: a caller that ignores SIGPIPE or blocks SIGTERM must
-	 * not pass that on, or the child misbehaves and the timeout's SIGTERM
-	 * is lost. Errors (SIGKILL, the signals libc reserves) are harmless.
-	 */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-
-	if (report_fd <= 2) {
-		int nfd = fcntl(report_fd, F_DUPFD_CLOEXEC, 3);
-
-		if (nfd < 0)
-			child_fail(report_fd, STAGE_SETUP, errno);
-		report_fd = nfd;
-	}
-	if (setpgid(0, 0) < 0)
-		child_fail(report_fd, STAGE_SETUP, errno);
-
-	in_fd = move_high(in_fd, report_fd);
-	out_fd = move_high(out_fd, report_fd);
-	err_fd = move_high(err_fd, report_fd);
-	if (dup2(in_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-		child_fail(report_fd, STAGE_SETUP, errno);
-
-	if (opts->cwd && chdir(opts->cwd) < 0)
-		child_fail(report_fd, STAGE_CHDIR, errno);
-
-	execvpe(opts->argv[0], (char *const *)opts->argv, envp);
-	child_fail(report_fd, STAGE_EXEC, errno);
 }
 
 /*
@@ -578,16 +436,14 @@ static void set_nonblock(int fd)
 int proc_run(const struct proc_opts *opts, struct proc_result *res)
 {
 	int in_pipe[2] = { -1, -1 }, out_pipe[2] = { -1, -1 };
-	int err_pipe[2] = { -1, -1 }, rep_pipe[2] = { -1, -1 };
-	int child_in = -1;
+	int err_pipe[2] = { -1, -1 };
 	struct capture out = { .fd = -1, .echo_fd = -1 }, err = { .fd = -1, .echo_fd = -1 };
 	struct timer t = { .pid = -1 };
 	struct sigpipe_guard guard = { 0 };
-	struct child_report rep;
-	char **envp = NULL;
+	struct spawn_child child;
+	char **envp;
 	const char *name;
 	long long start;
-	ssize_t n;
 	int status = 0;
 	pid_t pid;
 
@@ -597,69 +453,42 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	name = opts->argv[0];
 
 	/* Built before fork: the child must not allocate. */
-	if (opts->env && opts->env[0]) {
-		envp = build_env(opts->env);
-		if (!envp)
-			return -1;
-	}
+	envp = spawn_env(opts->env);
+	if (!envp)
+		return -1;
 
 	if (opts->input) {
 		if (make_pipe(in_pipe, name) < 0)
 			goto fail_fds;
 		/* Only our end: the child's stdin stays blocking. */
 		set_nonblock(in_pipe[1]);
-		child_in = in_pipe[0];
 	} else {
-		child_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (child_in < 0) {
+		in_pipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in_pipe[0] < 0) {
 			ak_error(AK_EXIT_SOFTWARE, "cannot open '/dev/null': %s",
 				 strerror(errno));
 			goto fail_fds;
 		}
-		in_pipe[0] = child_in;
 	}
-	if (make_pipe(out_pipe, name) < 0 || make_pipe(err_pipe, name) < 0 ||
-	    make_pipe(rep_pipe, name) < 0)
+	if (make_pipe(out_pipe, name) < 0 || make_pipe(err_pipe, name) < 0)
 		goto fail_fds;
 	set_nonblock(out_pipe[0]);
 	set_nonblock(err_pipe[0]);
 
+	child.argv = opts->argv;
+	child.cwd = opts->cwd;
+	child.envp = envp;
+	child.in_fd = in_pipe[0];
+	child.out_fd = out_pipe[1];
+	child.err_fd = err_pipe[1];
 	start = now_ms();
-	pid = fork();
-	if (pid < 0) {
-		ak_error(AK_EXIT_SOFTWARE, "cannot run '%s': %s", name,
-			 strerror(errno));
+	if (spawn_start(&child, &pid) < 0)
 		goto fail_fds;
-	}
-	if (pid == 0)
-		child_exec(opts, envp ? envp : environ, child_in, out_pipe[1],
-			   err_pipe[1], rep_pipe[1]);
-
 	close_fd(&in_pipe[0]);
 	close_fd(&out_pipe[1]);
 	close_fd(&err_pipe[1]);
-	close_fd(&rep_pipe[1]);
 	free(envp);
 	envp = NULL;
-
-	do
-		n = read(rep_pipe[0], &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
-	close_fd(&rep_pipe[0]);
-	if (n == (ssize_t)sizeof(rep)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (rep.stage == STAGE_EXEC)
-			ak_error(AK_EXIT_UNAVAILABLE, "cannot run '%s': %s",
-				 name, strerror(rep.err));
-		else if (rep.stage == STAGE_CHDIR)
-			ak_error(AK_EXIT_UNAVAILABLE, "cannot run '%s' in '%s': %s",
-				 name, opts->cwd, strerror(rep.err));
-		else
-			ak_error(AK_EXIT_SOFTWARE, "cannot run '%s': %s",
-				 name, strerror(rep.err));
-		goto fail_fds;
-	}
 
 	t.pid = pid;
 	if (opts->timeout_ms > 0) {
@@ -725,8 +554,6 @@ fail_fds:
 	close_fd(&out_pipe[1]);
 	close_fd(&err_pipe[0]);
 	close_fd(&err_pipe[1]);
-	close_fd(&rep_pipe[0]);
-	close_fd(&rep_pipe[1]);
 	free(envp);
 	memset(res, 0, sizeof(*res));
 	return -1;

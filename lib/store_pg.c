@@ -482,17 +482,6 @@ static int copy_col(struct buf *b, const char *s, char sep)
 	return buf_addch(b, sep);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The code unit of the \uXXXX escape at p (p[0] is the backslash), or -1. */
 static long u_escape(const char *p, const char *end)
 {
@@ -501,7 +490,7 @@ static long u_escape(const char *p, const char *end)
 	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
 		return -1;
 	for (int i = 2; i < 6; i++) {
-		int h = hexval((unsigned char)p[i]);
+		int h = hex_value((unsigned char)p[i]);
 
 		if (h < 0)
 			return -1;

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "error.h"
 #include "contract/lint.h"
+#include "jpointer.h"
 #include "banned.h"
 
 struct lint {
@@ -123,111 +124,9 @@ static void ptr_pop(struct lint *l, size_t mark)
 
 /* ---- refs ---- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode s into a new string; NULL when malformed, holding NUL, or out of memory. */
-static char *percent_decode(const char *s)
-{
-	size_t n = strlen(s), i, j;
-	char *out = malloc(n + 1);
-
-	if (!out)
-		return NULL;
-	for (i = j = 0; i < n; i++) {
-		if (s[i] == '%') {
-			/* the string ends in NUL, which hexval refuses */
-			int hi = hexval(s[i + 1]);
-			int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
-
-			if (lo < 0 || (hi == 0 && lo == 0)) {
-				free(out);
-				return NULL;
-			}
-			out[j++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[j++] = s[i];
-		}
-	}
-	out[j] = '\0';
-	return out;
-}
-
-/* Unescape one reference token in place (~0, ~1); -1 on a bad escape. */
-static int unescape_token(char *t)
-{
-	char *w = t;
-
-	for (; *t; t++) {
-		if (*t != '~') {
-			*w++ = *t;
-			continue;
-		}
-		if (t[1] == '0')
-			*w++ = '~';
-		else if (t[1] == '1')
-			*w++ = '/';
-		else
-			return -1;
-		t++;
-	}
-	*w = '\0';
-	return 0;
-}
-
-static const json_t *step(const json_t *v, const char *tok)
-{
-	char *end;
-	unsigned long long i;
-
-	if (json_is_object(v))
-		return json_object_get(v, tok);
-	if (!json_is_array(v))
-		return NULL;
-	if (tok[0] < '0' || tok[0] > '9' || (tok[0] == '0' && tok[1]))
-		return NULL;
-	i = strtoull(tok, &end, 10);
-	if (*end || i >= json_array_size(v))
-		return NULL;
-	return json_array_get(v, (size_t)i);
-}
-
 const json_t *lint_resolve(const json_t *doc, const char *ref)
 {
-	const json_t *v = doc;
-	char *ptr, *tok, *next;
-
-	if (!doc || !ref || ref[0] != '#')
-		return NULL;
-	if (!ref[1])
-		return doc;
-	ptr = percent_decode(ref + 1);
-	if (!ptr || ptr[0] != '/') {
-		free(ptr);
-		return NULL;
-	}
-	for (tok = ptr + 1; v; tok = next + 1) {
-		next = strchr(tok, '/');
-		if (next)
-			*next = '\0';
-		if (unescape_token(tok) < 0)
-			v = NULL;
-		else
-			v = step(v, tok);
-		if (!next)
-			break;
-	}
-	free(ptr);
-	return v;
+	return jpointer_get(doc, ref);
 }
 
 /*
@@ -237,20 +136,7 @@ const json_t *lint_resolve(const json_t *doc, const char *ref)
  */
 static const json_t *deref(const json_t *doc, const json_t *v, int *via)
 {
-	int hops;
-
-	for (hops = 0; hops <= LINT_MAX_HOPS; hops++) {
-		const json_t *r = json_is_object(v) ? json_object_get(v, "$ref") : NULL;
-
-		if (!json_is_string(r))
-			return v;
-		if (via)
-			*via = 1;
-		v = lint_resolve(doc, json_string_value(r));
-		if (!v)
-			return NULL;
-	}
-	return NULL;
+	return jpointer_deref(doc, v, LINT_MAX_HOPS, via);
 }
 
 /* 1 when following refs from target goes round for ever. */

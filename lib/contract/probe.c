@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "jpointer.h"
 #include "jschema.h"
 #include "contract/probe.h"
 #include "banned.h"
@@ -110,56 +111,10 @@ static int oom(void)
 
 /* ---- the document ---- */
 
-/* Resolve one local JSON Pointer ("#/a/b") within doc; NULL if none. */
-static const json_t *pointer(const json_t *doc, const char *ref)
-{
-	const json_t *cur = doc;
-	char tok[256];
-
-	if (ref[0] != '#')
-		return NULL;
-	ref++;
-	while (*ref == '/' && cur) {
-		size_t n = 0;
-
-		ref++;
-		while (*ref && *ref != '/' && n + 1 < sizeof(tok)) {
-			if (ref[0] == '~' && ref[1] == '0') {
-				tok[n++] = '~';
-				ref += 2;
-			} else if (ref[0] == '~' && ref[1] == '1') {
-				tok[n++] = '/';
-				ref += 2;
-			} else {
-				tok[n++] = *ref++;
-			}
-		}
-		tok[n] = '\0';
-		if (json_is_object(cur)) {
-			cur = json_object_get(cur, tok);
-		} else if (json_is_array(cur)) {
-			char *end;
-			long i = strtol(tok, &end, 10);
-
-			cur = *end || i < 0 ? NULL : json_array_get(cur, i);
-		} else {
-			cur = NULL;
-		}
-	}
-	return *ref ? NULL : cur;
-}
-
 /* Follow $ref until an object without one; NULL when it cannot be. */
 static const json_t *deref(const json_t *doc, const json_t *v)
 {
-	for (int i = 0; v && i < MAX_REF_HOPS; i++) {
-		const char *ref = json_string_value(json_object_get(v, "$ref"));
-
-		if (!ref)
-			return v;
-		v = pointer(doc, ref);
-	}
-	return NULL;
+	return jpointer_deref(doc, v, MAX_REF_HOPS, NULL);
 }
 
 /* The last segment of a $ref, "#/components/schemas/Task" -> "Task". */
@@ -1013,7 +968,7 @@ static const json_t *response_for(struct probe *p, const struct op *op,
 				  long status)
 {
 	const json_t *resps = json_object_get(op->node, "responses");
-	char key[8];
+	char key[24];
 	const json_t *r;
 
 	snprintf(key, sizeof(key), "%ld", status);

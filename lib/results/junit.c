@@ -6,25 +6,34 @@
  * name, classname and time (seconds) and a <failure>, <error> or <skipped>
  * child; googletest marks tests that did not run with status="notrun".
  *
- * Reports can be hundreds of megabytes, so the file is streamed with
- * libxml2's xmlReader and only the current case is held in memory. Test
- * reports never need a DOCTYPE, and one is the only way to declare entities,
- * so a document that has one is refused: no entity is ever expanded (no
- * "billion laughs") and no external entity or DTD is ever read. The parser
+ * Reports can be hundreds of megabytes, so the file is fed in large chunks
+ * to libxml2's SAX2 push parser and only the current case is held in
+ * memory. Test reports never need a DOCTYPE, and one is the only way to
+ * declare entities, so a document that has one is refused: before parsing
+ * when the prolog shows it, and by the DOCTYPE and entity callbacks, which
+ * stop the parser, when it comes later. No entity is ever expanded (no
+ * "billion laughs") and no external entity or DTD is ever read; the parser
  * is also told never to use the network.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlreader.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 
 #include "buf.h"
 #include "error.h"
 #include "results/results.h"
 #include "banned.h"
+
+/* Bytes read from the file and handed to the parser at a time. */
+#define JUNIT_CHUNK (1024 * 1024)
+/* Bytes of a case's detail kept: the model's cap and one UTF-8 character. */
+#define DETAIL_KEEP (RESULTS_DETAIL_MAX + 4)
 
 enum jcase_kind { J_PASSED, J_SKIPPED, J_FAILED, J_ERROR };
 
@@ -36,24 +45,34 @@ struct junit_case {
 };
 
 struct junit_reader {
-	xmlTextReaderPtr x;
+	xmlParserCtxtPtr ctxt;
 	const char *path;
 	json_t *r;
 	struct junit_case c;
+	struct buf suite;       /* name of the innermost <testsuite> seen */
+	struct buf tmp;
 	int in_case;
-	int collect;            /* in the kept <failure>, <error>, <skipped> */
+	long collect;           /* depth of the kept outcome element, or 0 */
 	int seen_root;
 	long open;              /* elements started and not yet ended */
+	int rc;                 /* -1 once a callback refused the document */
+	int at_end;             /* the parser is told the input ended */
 	char err[256];
-	int err_line;
+	int err_line, err_fatal, err_at_end;
 };
+
+/* One attribute of a SAX2 start tag: five pointers, see startElementNs. */
+enum { A_NAME, A_PREFIX, A_URI, A_VALUE, A_END, A_SIZE };
 
 static void error_cb(void *arg, xmlErrorPtr e)
 {
 	struct junit_reader *j = arg;
+	int fatal = e && e->level == XML_ERR_FATAL;
 	size_t n;
 
-	if (!e || j->err[0] || e->level < XML_ERR_ERROR)
+	/* the first fatal error explains best; else the first error */
+	if (!e || e->level < XML_ERR_ERROR || j->err_fatal ||
+	    (j->err[0] && !fatal))
 		return;
 	snprintf(j->err, sizeof(j->err), "%s",
 		 e->message ? e->message : "bad XML");
@@ -61,56 +80,111 @@ static void error_cb(void *arg, xmlErrorPtr e)
 	while (n && (j->err[n - 1] == '\n' || j->err[n - 1] == ' '))
 		j->err[--n] = '\0';
 	j->err_line = e->line;
+	j->err_fatal = fatal;
+	j->err_at_end = j->at_end;
 }
 
-/* Refuse the document, naming the line of the node being looked at. */
+/* Refuse the document at the current line and stop the parser. */
 static int fail(struct junit_reader *j, const char *why)
 {
-	xmlNodePtr node = xmlTextReaderCurrentNode(j->x);
-	long line = node ? xmlGetLineNo(node) : -1;
+	long line = xmlSAX2GetLineNumber(j->ctxt);
 
-	if (line <= 0)
-		line = xmlTextReaderGetParserLineNumber(j->x);
-	return ak_error(AK_EXIT_DATAERR, "%s:%ld: %s", j->path, line, why);
+	if (j->rc)
+		return -1;
+	j->rc = ak_error(AK_EXIT_DATAERR, "%s:%ld: %s", j->path, line, why);
+	xmlStopParser(j->ctxt);
+	return -1;
 }
 
-/* The attribute's value copied into b (reset first). 1 if present. */
-static int attr(struct junit_reader *j, const char *name, struct buf *b)
+/*
+ * The value a[A_VALUE..A_END) of one attribute into b, reset first. Without
+ * entity replacement libxml2 hands a "&" that the document wrote as &amp;
+ * or &#38; on as "&#38;", and a "&" cannot reach the value any other way,
+ * so that is decoded here; every other reference comes decoded.
+ */
+static void attr_value(const xmlChar **a, struct buf *b)
 {
-	xmlChar *v = xmlTextReaderGetAttribute(j->x, (const xmlChar *)name);
+	const char *v = (const char *)a[A_VALUE];
+	const char *end = (const char *)a[A_END], *amp;
 
 	buf_reset(b);
-	if (!v)
-		return 0;
-	buf_addstr(b, (const char *)v);
-	xmlFree(v);
-	return 1;
+	while ((amp = memchr(v, '&', (size_t)(end - v)))) {
+		buf_add(b, v, (size_t)(amp - v) + 1);
+		v = amp + 1;
+		if (end - v >= 4 && !memcmp(v, "#38;", 4))
+			v += 4;
+	}
+	buf_add(b, v, (size_t)(end - v));
 }
 
-static long attr_long(struct junit_reader *j, const char *name,
-		      struct buf *tmp)
+/* The attribute called name (no namespace) into b, reset first; 1 if present. */
+static int attr(const xmlChar **a, int n, const char *name, struct buf *b)
 {
-	char *end;
-	long n;
+	buf_reset(b);
+	for (int i = 0; i < n; i++, a += A_SIZE)
+		if (!a[A_PREFIX] && !strcmp((const char *)a[A_NAME], name)) {
+			attr_value(a, b);
+			return 1;
+		}
+	return 0;
+}
 
-	if (!attr(j, name, tmp) || !tmp->len)
+/* Whether the attribute's value is exactly s. */
+static int attr_is(const xmlChar **a, const char *s)
+{
+	size_t n = (size_t)(a[A_END] - a[A_VALUE]);
+
+	return n == strlen(s) && !memcmp(a[A_VALUE], s, n);
+}
+
+/* line="12": a number, -1 when empty or not one. Plain digits are read here. */
+static long attr_long(const xmlChar **a, struct buf *tmp)
+{
+	const char *p = (const char *)a[A_VALUE], *e = (const char *)a[A_END];
+	char *end;
+	long v = 0;
+
+	if (e > p && e - p < 10) {
+		while (p < e && *p >= '0' && *p <= '9')
+			v = v * 10 + (*p++ - '0');
+		if (p == e)
+			return v;
+	}
+	attr_value(a, tmp);
+	if (!tmp->len)
 		return -1;
 	errno = 0;
-	n = strtol(tmp->p, &end, 10);
-	return errno || *end ? -1 : n;
+	v = strtol(tmp->p, &end, 10);
+	return errno || *end ? -1 : v;
 }
 
-/* time="0.012" seconds into milliseconds; -1 when missing or not a number. */
-static long attr_ms(struct junit_reader *j, const char *name, struct buf *tmp)
+/*
+ * time="0.012" seconds into milliseconds; -1 when empty or not a number.
+ * Up to three decimals the milliseconds are exact and computed here; other
+ * forms go through strtod and are rounded.
+ */
+static long attr_ms(const xmlChar **a, struct buf *tmp)
 {
-	char *end;
+	const char *p = (const char *)a[A_VALUE], *end = (const char *)a[A_END];
+	long ms = 0, scale = 1000;
+	int digits = 0;
+	char *stop;
 	double s;
 
-	if (!attr(j, name, tmp) || !tmp->len)
+	for (; p < end && *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+		ms = ms * 10 + (*p - '0');
+	if (digits && p < end && *p == '.')
+		for (p++; p < end && *p >= '0' && *p <= '9' && scale > 1; p++)
+			ms = ms * 10 + (*p - '0'), scale /= 10;
+	if (digits && p == end)
+		return ms * scale;
+
+	attr_value(a, tmp);
+	if (!tmp->len)
 		return -1;
 	errno = 0;
-	s = strtod(tmp->p, &end);
-	if (errno || *end || s != s || s < 0 || s > 1e12)
+	s = strtod(tmp->p, &stop);
+	if (errno || *stop || s != s || s < 0 || s > 1e12)
 		return -1;
 	return (long)(s * 1000.0 + 0.5);
 }
@@ -137,26 +211,52 @@ static void case_release(struct junit_case *c)
 	buf_release(&c->detail);
 }
 
-static int case_start(struct junit_reader *j, const char *suite)
+static void case_start(struct junit_reader *j, const xmlChar **a, int n)
 {
 	struct junit_case *c = &j->c;
-	struct buf tmp = BUF_INIT;
 
 	case_reset(c);
-	attr(j, "name", &c->name);
-	if (!attr(j, "classname", &c->suite) || !c->suite.len)
-		buf_addstr(&c->suite, suite);
-	attr(j, "file", &c->file);
-	c->line = attr_long(j, "line", &tmp);
-	c->duration_ms = attr_ms(j, "time", &tmp);
-	/* googletest: status="notrun", result="skipped" or "suppressed" */
-	if ((attr(j, "status", &tmp) && !strcmp(tmp.p, "notrun")) ||
-	    (attr(j, "result", &tmp) && (!strcmp(tmp.p, "skipped") ||
-					 !strcmp(tmp.p, "suppressed"))))
-		c->kind = J_SKIPPED;
-	buf_release(&tmp);
+	for (int i = 0; i < n; i++, a += A_SIZE) {
+		const char *k = (const char *)a[A_NAME];
+
+		if (a[A_PREFIX])
+			continue;
+		switch (k[0]) {
+		case 'n':
+			if (!strcmp(k, "name"))
+				attr_value(a, &c->name);
+			break;
+		case 'c':
+			if (!strcmp(k, "classname"))
+				attr_value(a, &c->suite);
+			break;
+		case 'f':
+			if (!strcmp(k, "file"))
+				attr_value(a, &c->file);
+			break;
+		case 'l':
+			if (!strcmp(k, "line"))
+				c->line = attr_long(a, &j->tmp);
+			break;
+		case 't':
+			if (!strcmp(k, "time"))
+				c->duration_ms = attr_ms(a, &j->tmp);
+			break;
+		/* googletest: status="notrun", result="skipped", "suppressed" */
+		case 's':
+			if (!strcmp(k, "status") && attr_is(a, "notrun"))
+				c->kind = J_SKIPPED;
+			break;
+		case 'r':
+			if (!strcmp(k, "result") && (attr_is(a, "skipped") ||
+						     attr_is(a, "suppressed")))
+				c->kind = J_SKIPPED;
+			break;
+		}
+	}
+	if (!c->suite.len && j->suite.len)
+		buf_add(&c->suite, j->suite.p, j->suite.len);
 	j->in_case = 1;
-	return 0;
 }
 
 static int case_end(struct junit_reader *j)
@@ -181,89 +281,106 @@ static int case_end(struct junit_reader *j)
 				c->duration_ms);
 }
 
-/* <failure>, <error> or <skipped> inside a case: the worst one is kept. */
-static void outcome_start(struct junit_reader *j, enum jcase_kind kind)
+/*
+ * <failure>, <error> or <skipped> inside a case: the worst one is kept, and
+ * its text (nested elements' too) is collected until it ends.
+ */
+static void outcome_start(struct junit_reader *j, enum jcase_kind kind,
+			  const xmlChar **a, int n)
 {
 	struct junit_case *c = &j->c;
 
 	if (kind < c->kind || (kind == c->kind && c->have_message))
 		return;
 	c->kind = kind;
-	c->have_message = attr(j, "message", &c->message);
+	c->have_message = attr(a, n, "message", &c->message);
 	buf_reset(&c->detail);
-	j->collect = !xmlTextReaderIsEmptyElement(j->x);
+	j->collect = j->open;
 }
 
-static void text(struct junit_reader *j)
+static void start_cb(void *arg, const xmlChar *localname,
+		     const xmlChar *prefix, const xmlChar *uri, int nb_ns,
+		     const xmlChar **ns, int nb_attributes, int nb_defaulted,
+		     const xmlChar **a)
 {
-	const xmlChar *v = xmlTextReaderConstValue(j->x);
+	struct junit_reader *j = arg;
+	const char *name = (const char *)localname;
+	int n = nb_attributes;
 
-	/* over the cap, appends fail and the detail is simply cut */
-	if (v && j->c.detail.len < RESULTS_DETAIL_MAX)
-		buf_addstr(&j->c.detail, (const char *)v);
-}
-
-static int element(struct junit_reader *j, const char *n, struct buf *suite)
-{
-	int empty = xmlTextReaderIsEmptyElement(j->x);
-
-	if (!empty)
-		j->open++;
-
+	if (j->rc)
+		return;
+	j->open++;
 	if (!j->seen_root) {
-		if (strcmp(n, "testsuites") && strcmp(n, "testsuite"))
-			return fail(j, "not a JUnit XML report");
+		if (strcmp(name, "testsuites") && strcmp(name, "testsuite")) {
+			fail(j, "not a JUnit XML report");
+			return;
+		}
 		j->seen_root = 1;
 	}
-	if (!strcmp(n, "testsuite") && !j->in_case) {
-		attr(j, "name", suite);
-	} else if (!strcmp(n, "testcase") && !j->in_case) {
-		case_start(j, suite->p ? suite->p : "");
-		if (empty)
-			return case_end(j);
-	} else if (j->in_case && !strcmp(n, "failure")) {
-		outcome_start(j, J_FAILED);
-	} else if (j->in_case && !strcmp(n, "error")) {
-		outcome_start(j, J_ERROR);
-	} else if (j->in_case && !strcmp(n, "skipped")) {
-		outcome_start(j, J_SKIPPED);
+	if (!j->in_case) {
+		if (!strcmp(name, "testcase"))
+			case_start(j, a, n);
+		else if (!strcmp(name, "testsuite"))
+			attr(a, n, "name", &j->suite);
+	} else if (!strcmp(name, "failure")) {
+		outcome_start(j, J_FAILED, a, n);
+	} else if (!strcmp(name, "error")) {
+		outcome_start(j, J_ERROR, a, n);
+	} else if (!strcmp(name, "skipped")) {
+		outcome_start(j, J_SKIPPED, a, n);
 	}
-	return 0;
 }
 
-static int step(struct junit_reader *j, struct buf *suite)
+static void end_cb(void *arg, const xmlChar *localname,
+		   const xmlChar *prefix, const xmlChar *uri)
 {
-	int type = xmlTextReaderNodeType(j->x);
-	const char *n = (const char *)xmlTextReaderConstLocalName(j->x);
+	struct junit_reader *j = arg;
 
-	switch (type) {
-	case XML_READER_TYPE_DOCUMENT_TYPE:
-		return fail(j, "DOCTYPE not allowed in a test report");
-	case XML_READER_TYPE_ENTITY_REFERENCE:
-	case XML_READER_TYPE_ENTITY:
-		return fail(j, "entities not allowed in a test report");
-	case XML_READER_TYPE_ELEMENT:
-		return element(j, n ? n : "", suite);
-	case XML_READER_TYPE_TEXT:
-	case XML_READER_TYPE_CDATA:
-	case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-		if (j->collect)
-			text(j);
-		return 0;
-	case XML_READER_TYPE_END_ELEMENT:
-		j->open--;
-		if (!n)
-			return 0;
-		if (j->collect && (!strcmp(n, "failure") ||
-				   !strcmp(n, "error") ||
-				   !strcmp(n, "skipped")))
-			j->collect = 0;
-		else if (j->in_case && !strcmp(n, "testcase"))
-			return case_end(j);
-		return 0;
-	default:
-		return 0;
+	if (j->rc)
+		return;
+	if (j->collect && j->collect == j->open)
+		j->collect = 0;
+	else if (j->in_case && !j->collect &&
+		 !strcmp((const char *)localname, "testcase") &&
+		 case_end(j) < 0) {
+		j->rc = -1;
+		xmlStopParser(j->ctxt);
 	}
+	j->open--;
+}
+
+static void text_cb(void *arg, const xmlChar *s, int len)
+{
+	struct junit_reader *j = arg;
+	struct buf *d = &j->c.detail;
+
+	/*
+	 * Over the cap the detail is simply cut; a whole character more is
+	 * kept, so that the model can cut it between characters.
+	 */
+	if (!j->collect || j->rc || d->len >= DETAIL_KEEP || len <= 0)
+		return;
+	if ((size_t)len > DETAIL_KEEP - d->len)
+		len = (int)(DETAIL_KEEP - d->len);
+	buf_add(d, s, (size_t)len);
+}
+
+static void doctype_cb(void *arg, const xmlChar *name,
+		       const xmlChar *external_id, const xmlChar *system_id)
+{
+	fail(arg, "DOCTYPE not allowed in a test report");
+}
+
+static void entity_decl_cb(void *arg, const xmlChar *name, int type,
+			   const xmlChar *public_id, const xmlChar *system_id,
+			   xmlChar *content)
+{
+	fail(arg, "entities not allowed in a test report");
+}
+
+static void reference_cb(void *arg, const xmlChar *name)
+{
+	fail(arg, "entities not allowed in a test report");
 }
 
 /*
@@ -271,7 +388,7 @@ static int step(struct junit_reader *j, struct buf *suite)
  * that a document declaring entities is refused before libxml2 parses any of
  * it. 0 if there is none, -1 (and a message) if there is one or the file
  * cannot be read; a prolog longer than the bytes looked at is left to the
- * stream checks.
+ * parser's callbacks.
  */
 static int check_prolog(const char *path)
 {
@@ -307,40 +424,107 @@ static int check_prolog(const char *path)
 	return 0;
 }
 
+/*
+ * The SAX2 callbacks. Whatever is not set here is not wanted: no entity
+ * lookup (getEntity) and no resolver, so an entity other than the five
+ * predefined ones is an error, and no DTD is ever loaded.
+ */
+static void sax_init(xmlSAXHandler *sax)
+{
+	memset(sax, 0, sizeof(*sax));
+	sax->initialized = XML_SAX2_MAGIC;
+	sax->startElementNs = start_cb;
+	sax->endElementNs = end_cb;
+	sax->characters = text_cb;
+	sax->ignorableWhitespace = text_cb;
+	sax->cdataBlock = text_cb;
+	sax->internalSubset = doctype_cb;
+	sax->externalSubset = doctype_cb;
+	sax->entityDecl = entity_decl_cb;
+	sax->reference = reference_cb;
+	sax->serror = error_cb;
+}
+
+/* Feed the open file fd to the parser. 0, or -1 with a message (I/O). */
+static int feed(struct junit_reader *j, int fd, char *chunk)
+{
+	ssize_t n;
+
+	while (!j->rc && (n = read(fd, chunk, JUNIT_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ak_error(AK_EXIT_IOERR, "cannot read '%s': %s",
+					j->path, strerror(errno));
+		if (xmlParseChunk(j->ctxt, chunk, (int)n, 0) &&
+		    !j->ctxt->wellFormed)
+			return 0;
+	}
+	if (!j->rc) {
+		j->at_end = 1;
+		xmlParseChunk(j->ctxt, NULL, 0, 1);
+	}
+	return 0;
+}
+
+/*
+ * After the whole file: the verdict on the document. A document that was
+ * fine until its input ended, inside an element, is a truncated report.
+ */
+static int verdict(struct junit_reader *j)
+{
+	int cut = j->open > 0 && (j->err[0] ? j->err_at_end : j->at_end);
+
+	if (j->rc)
+		return j->rc;
+	if (!j->ctxt->wellFormed)
+		return ak_error(AK_EXIT_DATAERR, "%s:%d: %s%s", j->path,
+				j->err_line ? j->err_line :
+				xmlSAX2GetLineNumber(j->ctxt),
+				cut ? "truncated report: " : "",
+				j->err[0] ? j->err : "malformed XML");
+	if (!j->seen_root)
+		return ak_error(AK_EXIT_DATAERR, "%s: not a JUnit XML report",
+				j->path);
+	if (j->in_case)
+		return ak_error(AK_EXIT_DATAERR, "%s: truncated report",
+				j->path);
+	return 0;
+}
+
 int results_read_junit(json_t *r, const char *path)
 {
 	struct junit_reader j = { .path = path, .r = r };
-	struct buf suite = BUF_INIT;
-	int ret, rc = 0;
+	xmlSAXHandler sax;
+	char *chunk;
+	int fd, rc;
 
 	if (check_prolog(path))
 		return -1;
-	j.x = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-			       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	if (!j.x) {
-		if (access(path, R_OK))
-			return ak_error(AK_EXIT_IOERR, "cannot open '%s': %s",
-					path, strerror(errno));
-		return ak_error(AK_EXIT_DATAERR, "%s: cannot read as XML",
-				path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ak_error(AK_EXIT_IOERR, "cannot open '%s': %s", path,
+				strerror(errno));
+	chunk = malloc(JUNIT_CHUNK);
+	sax_init(&sax);
+	j.ctxt = chunk ? xmlCreatePushParserCtxt(&sax, &j, NULL, 0, path) :
+		NULL;
+	if (!j.ctxt) {
+		close(fd);
+		free(chunk);
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 	}
-	xmlTextReaderSetStructuredErrorHandler(j.x, error_cb, &j);
-	buf_init(&j.c.detail, RESULTS_DETAIL_MAX + 4096);
-	while ((ret = xmlTextReaderRead(j.x)) == 1 && !rc)
-		rc = step(&j, &suite);
-	if (!rc && ret < 0)
-		rc = ak_error(AK_EXIT_DATAERR, "%s:%d: %s%s", path,
-			      j.err_line ? j.err_line :
-			      xmlTextReaderGetParserLineNumber(j.x),
-			      j.open > 0 ? "truncated report: " : "",
-			      j.err[0] ? j.err : "malformed XML");
-	else if (!rc && !j.seen_root)
-		rc = ak_error(AK_EXIT_DATAERR, "%s: not a JUnit XML report",
-			      path);
-	else if (!rc && j.in_case)
-		rc = ak_error(AK_EXIT_DATAERR, "%s: truncated report", path);
-	xmlFreeTextReader(j.x);
+	xmlCtxtUseOptions(j.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+			  XML_PARSE_NOWARNING);
+	buf_init(&j.c.detail, DETAIL_KEEP);
+	rc = feed(&j, fd, chunk);
+	if (!rc)
+		rc = verdict(&j);
+	close(fd);
+	free(chunk);
+	xmlFreeParserCtxt(j.ctxt);
 	case_release(&j.c);
-	buf_release(&suite);
+	buf_release(&j.suite);
+	buf_release(&j.tmp);
 	return rc;
 }

@@ -39,4 +39,33 @@
  */
 int results_write_junit(const json_t *r, const char *name, struct buf *out);
 
+/*
+ * A JUnit XML document written case by case, for reports too large to
+ * hold as a model: each case is escaped into its suite's part as it comes,
+ * and junit_stream_finish puts the document together as
+ * results_write_junit would for a model with the same cases.
+ */
+struct junit_stream;
+
+/* One case; strings may be NULL (absent), message and detail by length. */
+struct junit_case {
+	const char *name, *suite, *status, *file;
+	const char *message, *detail;
+	size_t message_len, detail_len;
+	long line;              /* <= 0: unknown */
+	long duration_ms;       /* < 0: unknown */
+	int flaky;
+};
+
+/* A new stream for a document called name, or NULL with ak_error. */
+struct junit_stream *junit_stream_new(const char *name);
+
+/* Add a case. 0, or -1 with ak_error (an unknown status, no memory). */
+int junit_stream_add(struct junit_stream *s, const struct junit_case *c);
+
+/* Append the document to out. 0, or -1 with ak_error; out is then unchanged. */
+int junit_stream_finish(struct junit_stream *s, struct buf *out);
+
+void junit_stream_free(struct junit_stream *s);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "results/junitw.h"
 #include "results/results.h"
 #include "banned.h"
 
@@ -31,6 +32,17 @@ static const char *count_key(const char *status)
 	return NULL;
 }
 
+/* Whether s[0..n) is ASCII, so valid UTF-8 as it is. */
+static int plain_ascii(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char any = 0;
+
+	for (size_t i = 0; i < n; i++)
+		any |= u[i];
+	return !(any & 0x80);
+}
+
 /*
  * A JSON string of s[0..n), or null when s is NULL. Reports are not always
  * valid UTF-8 (a test may print raw bytes); then every byte that is not
@@ -43,6 +55,8 @@ static json_t *str_or_null(const char *s, size_t n)
 
 	if (!s)
 		return json_null();
+	if (plain_ascii(s, n))
+		return json_stringn_nocheck(s, n);
 	j = json_stringn(s, n);
 	if (j)
 		return j;
@@ -56,6 +70,35 @@ static json_t *str_or_null(const char *s, size_t n)
 	return j;
 }
 
+/*
+ * The string for member key of a new case: prev's own (one more reference)
+ * when prev, the case before it, has the same text there, as consecutive
+ * cases mostly share suite, status and file; else a new one.
+ */
+static json_t *shared_str(const json_t *prev, const char *key, const char *s,
+			  size_t n)
+{
+	json_t *v = s ? json_object_get(prev, key) : NULL;
+
+	if (v && json_string_length(v) == n &&
+	    !memcmp(json_string_value(v), s, n))
+		return json_incref(v);
+	return str_or_null(s, n);
+}
+
+/* The same for a number; negative for null. */
+static json_t *shared_int(const json_t *prev, const char *key, long n)
+{
+	json_t *v;
+
+	if (n < 0)
+		return json_null();
+	v = json_object_get(prev, key);
+	if (json_is_integer(v) && json_integer_value(v) == n)
+		return json_incref(v);
+	return json_integer(n);
+}
+
 /* Cut a UTF-8 string at most at max bytes, not inside a character. */
 static size_t utf8_cut(const char *s, size_t len, size_t max)
 {
@@ -66,28 +109,80 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 	return max;
 }
 
-static json_t *make_case(const char *name, const char *suite,
-			 const char *status, const char *message,
-			 const char *detail, const char *file, long line,
-			 long duration_ms)
+/* Set key (klen bytes) of c to v (consumed, NULL allowed). 0 or -1. */
+static int set(json_t *c, const char *key, size_t klen, json_t *v)
+{
+	return json_object_setn_new_nocheck(c, key, klen, v);
+}
+
+#define SET(c, key, v) set(c, key, sizeof(key) - 1, v)
+
+/*
+ * The members in the order a reader expects to see them; prev (borrowed,
+ * may be NULL) is the case before this one, whose values may be shared.
+ */
+static json_t *make_case(const json_t *prev, const char *name,
+			 const char *suite, const char *status,
+			 const char *message, const char *detail,
+			 const char *file, long line, long duration_ms)
 {
 	size_t mlen = message ? strcspn(message, "\r\n") : 0;
 	size_t dlen = detail ? strlen(detail) : 0;
+	json_t *c = json_object();
 
+	if (!c)
+		return NULL;
 	if (!name)
 		name = "";
-
 	dlen = utf8_cut(detail, dlen, RESULTS_DETAIL_MAX);
-	return json_pack("{s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
-			 "name", str_or_null(name, name ? strlen(name) : 0),
-			 "suite", str_or_null(suite, suite ? strlen(suite) : 0),
-			 "status", status,
-			 "message", str_or_null(message, mlen),
-			 "detail", str_or_null(detail, dlen),
-			 "file", str_or_null(file, file ? strlen(file) : 0),
-			 "line", line > 0 ? json_integer(line) : json_null(),
-			 "duration_ms", duration_ms >= 0 ?
-				json_integer(duration_ms) : json_null());
+	if (SET(c, "name", str_or_null(name, strlen(name))) ||
+	    SET(c, "suite", shared_str(prev, "suite", suite,
+				       suite ? strlen(suite) : 0)) ||
+	    SET(c, "status", shared_str(prev, "status", status,
+					strlen(status))) ||
+	    SET(c, "message", str_or_null(message, mlen)) ||
+	    SET(c, "detail", str_or_null(detail, dlen)) ||
+	    SET(c, "file", shared_str(prev, "file", file,
+				      file ? strlen(file) : 0)) ||
+	    SET(c, "line", shared_int(prev, "line", line > 0 ? line : -1)) ||
+	    SET(c, "duration_ms", shared_int(prev, "duration_ms",
+					     duration_ms))) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* The model whose cases go to a JUnit stream as well (results_stream). */
+static struct {
+	const json_t *r;
+	struct junit_stream *s;
+} streaming;
+
+void results_stream(const json_t *r, struct junit_stream *s)
+{
+	streaming.r = s ? r : NULL;
+	streaming.s = s;
+}
+
+struct junit_stream *results_streaming(const json_t *r)
+{
+	return r && r == streaming.r ? streaming.s : NULL;
+}
+
+/* The case into r's stream: message's first line, detail up to the cap. */
+static int stream_case(const char *name, const char *suite, const char *status,
+		       const char *message, const char *detail, const char *file,
+		       long line, long duration_ms)
+{
+	struct junit_case c = {
+		name, suite, status, file, message, detail,
+		message ? strcspn(message, "\r\n") : 0,
+		detail ? utf8_cut(detail, strlen(detail), RESULTS_DETAIL_MAX) : 0,
+		line, duration_ms, 0,
+	};
+
+	return junit_stream_add(streaming.s, &c);
 }
 
 static int bump(json_t *tests, const char *key, long by)
@@ -112,10 +207,19 @@ int results_add_case(json_t *r, const char *name, const char *suite,
 				status ? status : "(null)");
 	if (!json_is_object(tests) || !json_is_array(cases))
 		return ak_error(AK_EXIT_SOFTWARE, "not a results model");
-	c = make_case(name, suite, status, message, detail, file, line,
+	if (r == streaming.r) {
+		if (stream_case(name, suite, status, message, detail, file, line,
+				duration_ms) < 0)
+			return -1;
+		if (!strcmp(key, "passed"))
+			goto counted;
+	}
+	c = make_case(json_array_get(cases, json_array_size(cases) - 1),
+		      name, suite, status, message, detail, file, line,
 		      duration_ms);
 	if (!c || json_array_append_new(cases, c))
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+counted:
 	bump(tests, key, 1);
 	if (duration_ms > 0)
 		bump(tests, "duration_ms", duration_ms);

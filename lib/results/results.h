@@ -5,8 +5,12 @@
  *   {"tests": {"passed", "failed", "errors", "skipped", "duration_ms"},
  *    "cases": [{"name", "suite", "status", "message", "detail", "file",
  *               "line", "duration_ms"}, ...]}
- * Counts are always the sums of the cases' statuses. Several reports can be
- * read into one model one after another. Readers return 0, or -1 with
+ * Counts are always the sums of the cases' statuses. A case may share a
+ * member's value (a suite, status, file or number) with the case before it
+ * instead of holding a copy, so treat values as read-only: replace a member
+ * (json_object_set_new) rather than change its value in place (no
+ * json_string_set or json_integer_set on a case's members). Several reports
+ * can be read into one model one after another. Readers return 0, or -1 with
  * ak_error(AK_EXIT_DATAERR, "NAME:LINE: reason") for a report that is not
  * what it claims to be; cases read before the failure stay in the model.
  * No reader ever touches the network.
@@ -49,9 +53,26 @@ int results_read_tap(json_t *r, const char *text, size_t len,
 /*
  * Read the JUnit XML file at path into r, streaming, so the file may be
  * large. Documents with a DOCTYPE are refused, so entities are never
- * expanded and nothing external is ever fetched.
+ * expanded and nothing external is ever fetched. A file that ends inside
+ * an element fails with "PATH:LINE: truncated report: ..."; one whose root
+ * is not <testsuites> or <testsuite> with "PATH:LINE: not a JUnit XML
+ * report"; one that cannot be opened or read with AK_EXIT_IOERR.
  */
 int results_read_junit(json_t *r, const char *path);
+
+/*
+ * Stream r's cases: from now on every case added to r is also written to
+ * the JUnit stream s (junitw.h), and r keeps only the cases that did not
+ * pass, so a report of a million passing tests costs no memory per test.
+ * The counts stay whole; results_write_junit of r then writes the stream.
+ * One model streams at a time; results_stream(NULL, NULL) ends it (before
+ * r is freed). s is borrowed.
+ */
+struct junit_stream;
+void results_stream(const json_t *r, struct junit_stream *s);
+
+/* The stream r writes to, or NULL. */
+struct junit_stream *results_streaming(const json_t *r);
 
 /*
  * A rerun's verdict on r's failures: every failed or error case of r that

@@ -219,6 +219,19 @@ static void test_small_document(void)
 	is_str(out.p + 5, small_xml, "small model: the whole document");
 	json_decref(r);
 	buf_release(&out);
+
+	/* the same cases with each suite's together: the same document */
+	r = results_new();
+	add(r, "adds", "math", "passed", NULL, NULL, "t/math.py", 3, 500);
+	json_object_set_new(last_case(r), "flaky", json_true());
+	add(r, "divides <0>", "math", "failed", "ZeroDivisionError & \"more\"", "a < b\nc",
+	    NULL, 0, 1000);
+	add(r, "later", NULL, "skipped", "no network", NULL, NULL, 0, -1);
+	add(r, "quick", "unit", "passed", NULL, NULL, NULL, 0, 2);
+	is_int(results_write_junit(r, "unit", &out), 0, "suites in order: written");
+	is_str(out.p, small_xml, "suites in order: the same document");
+	json_decref(r);
+	buf_release(&out);
 }
 
 static void test_not_a_model(void)
@@ -249,6 +262,80 @@ static void test_not_a_model(void)
 	buf_release(&out);
 }
 
+/* Escapes in attributes and text, raw UTF-8 kept; a size limit on out. */
+static void test_escapes_and_limit(void)
+{
+	struct buf out = BUF_INIT;
+	json_t *r = results_new();
+	char want[128];
+
+	add(r, "t\tn\nr\r q\" a' <&> \xc3\xa9", "s", "failed", "m\tx", "t\tn\nr\r q\" <&>",
+	    NULL, 0, -1);
+	is_int(results_write_junit(r, "doc", &out), 0, "escapes: written");
+	ok(strstr(out.p, "<testcase name=\"t&#9;n&#10;r&#13; q&quot; a' &lt;&amp;&gt; "
+		  "\xc3\xa9\" classname=\"s\">") != NULL,
+	   "attributes: tab, line ends, quote and markup escaped, UTF-8 as it is");
+	ok(strstr(out.p, "<failure message=\"m&#9;x\" type=\"failure\">t\tn\nr&#13; "
+		  "q&quot; &lt;&amp;&gt;</failure>") != NULL,
+	   "text: CR, quote and markup escaped");
+	buf_release(&out);
+
+	buf_init(&out, 64);
+	buf_addstr(&out, "head");
+	is_int(results_write_junit(r, "doc", &out), -1, "a document over out's limit is refused");
+	snprintf(want, sizeof(want), "cannot write the JUnit XML report: too large "
+		 "(limit 64 bytes)");
+	is_str(ak_errmsg(), want, "and says why");
+	is_int((long long)out.len, 4, "out keeps its length");
+	is_str(out.p, "head", "and its content");
+	buf_release(&out);
+	json_decref(r);
+}
+
+/* The same cases into a model, and into a streaming one. */
+static void fill(json_t *r)
+{
+	add(r, "a", "s1", "passed", NULL, NULL, "t/a.py", 3, 12);
+	add(r, "b", "s1", "failed", "boom\nsecond line", "trace <&>", NULL, 0, 1);
+	add(r, "c", NULL, "skipped", "later", NULL, NULL, 0, -1);
+	add(r, "d", "s2", "error", NULL, "bad \x01 byte", "t/d.py", 9, 0);
+	add(r, "e", "s1", "passed", NULL, "printed", NULL, 0, 5);
+	add(r, "f", "s2", "passed", NULL, NULL, NULL, 0, -1);
+}
+
+static void test_stream(void)
+{
+	json_t *model = results_new(), *lean = results_new();
+	struct junit_stream *js = junit_stream_new("doc");
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	if (!model || !lean || !js)
+		bail("no memory");
+	fill(model);
+	results_stream(lean, js);
+	fill(lean);
+	ok(results_streaming(lean) == js && !results_streaming(model), "one model streams");
+	is_int(results_write_junit(model, "doc", &a), 0, "the model is written");
+	is_int(results_write_junit(lean, "doc", &b), 0, "the stream is written");
+	is_str(b.p, a.p, "streamed, the document is the model's, suites that come back and all");
+	ok(json_equal(json_object_get(lean, "tests"), json_object_get(model, "tests")),
+	   "streamed, the counts are whole");
+	is_int((long)json_array_size(json_object_get(lean, "cases")), 3,
+	       "streamed, only the cases that did not pass are kept");
+	/* a byte that is not UTF-8 is U+FFFD in the stream */
+	add(lean, "g", "s3", "failed", NULL, "x\xffy", NULL, 0, -1);
+	buf_reset(&b);
+	is_int(results_write_junit(lean, "doc", &b), 0, "written again");
+	ok(b.p && strstr(b.p, "x\xEF\xBF\xBDy</failure>"), "an invalid byte becomes U+FFFD");
+	results_stream(NULL, NULL);
+	ok(!results_streaming(lean), "results_stream(NULL, NULL) ends it");
+	junit_stream_free(js);
+	buf_release(&a);
+	buf_release(&b);
+	json_decref(model);
+	json_decref(lean);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir))
@@ -256,6 +343,8 @@ int main(void)
 	test_round_trip();
 	test_small_document();
 	test_not_a_model();
+	test_escapes_and_limit();
+	test_stream();
 	rmdir(tmpdir);
 	return done_testing();
 }

@@ -518,6 +518,8 @@ static void test_junit_hostile(void)
 	p = write_file("laughs2.xml", b.p);
 	r = results_new();
 	is_int(results_read_junit(r, p), -1, "billion laughs after a long comment: refused");
+	snprintf(want, sizeof(want), "%s:3: DOCTYPE not allowed in a test report", p);
+	is_str(ak_errmsg(), want, "billion laughs after a long comment: the DOCTYPE's line");
 	ok(strstr(ak_errmsg(), "lollol") == NULL, "and nothing expanded in the message");
 	is_model(r,
 		"{\"cases\":[],\"tests\":{\"duration_ms\":0,\"errors\":0,\""
@@ -602,6 +604,174 @@ static void test_junit_big(void)
 	json_decref(r);
 }
 
+/* The one case a small report read into a fresh model holds, as JSON. */
+static char *one_case(const char *name, const char *xml, int *rc)
+{
+	json_t *r = results_new();
+	char *dump;
+
+	*rc = results_read_junit(r, write_file(name, xml));
+	dump = json_dumps(json_array_get(json_object_get(r, "cases"), 0),
+			  JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(r);
+	return dump;
+}
+
+static void junit_case(const char *name, const char *xml, const char *want,
+		       const char *what)
+{
+	int rc;
+	char *got = one_case(name, xml, &rc);
+
+	is_int(rc, 0, "%s: reads", what);
+	if (rc)
+		printf("# %s\n", ak_errmsg());
+	is_str(got, want, "%s", what);
+	free(got);
+}
+
+static void test_junit_attributes(void)
+{
+	junit_case("amp.xml",
+		   "<testsuite name=\"s &amp; t\"><testcase name=\"a &amp; b "
+		   "&lt;c&gt; &#38; &#60;&#x3e; &quot;q&quot; &apos;x&apos;\" "
+		   "classname=\"k&amp;&amp;l\" file=\"&amp;#38;\" line=\"&#52;2\">"
+		   "<failure message=\"m &amp; n\">d &amp; &lt;e&gt; &#38;</failure>"
+		   "</testcase></testsuite>\n",
+		   "{\"detail\":\"d & <e> &\",\"duration_ms\":null,\"file\":\"&#"
+		   "38;\",\"line\":42,\"message\":\"m & n\",\"name\":\"a & b <c> &"
+		   " <> \\\"q\\\" 'x'\",\"status\":\"failed\",\"suite\":\"k&&l\"}",
+		   "references in attributes and text come decoded");
+	junit_case("suitename.xml",
+		   "<testsuite name=\"s &amp; t\"><testcase name=\"a\"/></testsuite>\n",
+		   "{\"detail\":null,\"duration_ms\":null,\"file\":null,\"line\":nu"
+		   "ll,\"message\":null,\"name\":\"a\",\"status\":\"passed\",\"suit"
+		   "e\":\"s & t\"}", "no classname: the suite's name, decoded");
+	junit_case("times.xml",
+		   "<testsuite><testcase name=\"a\" time=\"1.5\" line=\" 7\"/></testsuite>\n",
+		   "{\"detail\":null,\"duration_ms\":1500,\"file\":null,\"line\":7,"
+		   "\"message\":null,\"name\":\"a\",\"status\":\"passed\",\"suite\""
+		   ":null}", "time with one decimal, line with a space");
+	junit_case("times2.xml",
+		   "<testsuite><testcase name=\"a\" time=\"0.0125\" line=\"x\"/></testsuite>\n",
+		   "{\"detail\":null,\"duration_ms\":13,\"file\":null,\"line\":null,"
+		   "\"message\":null,\"name\":\"a\",\"status\":\"passed\",\"suite\""
+		   ":null}", "time rounded to milliseconds, a line that is no number");
+	junit_case("times3.xml",
+		   "<testsuite><testcase name=\"a\" time=\"12\"/><testcase name=\"b\" "
+		   "time=\"-1\"/></testsuite>\n",
+		   "{\"detail\":null,\"duration_ms\":12000,\"file\":null,\"line\":n"
+		   "ull,\"message\":null,\"name\":\"a\",\"status\":\"passed\",\"sui"
+		   "te\":null}", "whole seconds");
+	junit_case("gtest2.xml",
+		   "<testsuites><testsuite name=\"S\"><testcase name=\"a\" "
+		   "result=\"suppressed\"/></testsuite></testsuites>\n",
+		   "{\"detail\":null,\"duration_ms\":null,\"file\":null,\"line\":nu"
+		   "ll,\"message\":null,\"name\":\"a\",\"status\":\"skipped\",\"sui"
+		   "te\":\"S\"}", "googletest result=suppressed is skipped");
+}
+
+static void test_junit_text(void)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+	json_t *r, *d;
+	const char *dv;
+
+	junit_case("cdata.xml",
+		   "<testsuite name=\"s\"><testcase name=\"a\"><error><![CDATA[x < y]]>"
+		   " &amp; z</error></testcase></testsuite>\n",
+		   "{\"detail\":\"x < y & z\",\"duration_ms\":null,\"file\":null,\""
+		   "line\":null,\"message\":\"x < y & z\",\"name\":\"a\",\"status\""
+		   ":\"error\",\"suite\":\"s\"}", "CDATA is text");
+	junit_case("nested.xml",
+		   "<testsuite name=\"s\"><testcase name=\"a\"><failure message=\"m\">"
+		   "abc<skipped/>def<b>ghi</b></failure><system-out>out</system-out>"
+		   "</testcase></testsuite>\n",
+		   "{\"detail\":\"abcdefghi\",\"duration_ms\":null,\"file\":null,\""
+		   "line\":null,\"message\":\"m\",\"name\":\"a\",\"status\":\"faile"
+		   "d\",\"suite\":\"s\"}",
+		   "all the text inside the kept outcome, none after it");
+	junit_case("worst.xml",
+		   "<testsuite name=\"s\"><testcase name=\"a\"><skipped message=\"later\"/>"
+		   "<failure>first</failure><error message=\"e\">second</error>"
+		   "<failure message=\"f\">third</failure></testcase></testsuite>\n",
+		   "{\"detail\":\"second\",\"duration_ms\":null,\"file\":null,\"lin"
+		   "e\":null,\"message\":\"e\",\"name\":\"a\",\"status\":\"error\","
+		   "\"suite\":\"s\"}", "the worst outcome is kept");
+
+	/* a detail over the cap is cut between characters, not inside one */
+	buf_addstr(&b, "<testsuite><testcase name=\"a\"><failure>");
+	for (int i = 0; i < RESULTS_DETAIL_MAX - 1; i++)
+		buf_addch(&b, 'x');
+	for (int i = 0; i < 100; i++)
+		buf_addstr(&b, "\xc3\xa9");
+	buf_addstr(&b, "</failure></testcase></testsuite>\n");
+	p = write_file("cap.xml", b.p);
+	r = results_new();
+	is_int(results_read_junit(r, p), 0, "a long detail: reads");
+	d = json_object_get(json_array_get(json_object_get(r, "cases"), 0), "detail");
+	dv = json_string_value(d);
+	is_int((long long)json_string_length(d), RESULTS_DETAIL_MAX - 1,
+	       "a long detail: cut before the character across the cap");
+	ok(dv && !strchr(dv, '?') && dv[RESULTS_DETAIL_MAX - 2] == 'x',
+	   "a long detail: its text is kept as it was");
+	json_decref(r);
+	buf_release(&b);
+}
+
+static void test_junit_refused(void)
+{
+	char want[600];
+	const char *p;
+	int rc;
+	char *got;
+
+	p = write_file("undeclared.xml", "<testsuite><testcase name=\"&foo;\"/></testsuite>\n");
+	snprintf(want, sizeof(want), "%s:1: Entity 'foo' not defined", p);
+	junit_bad(p, want, "an undeclared entity");
+	p = write_file("late-doctype.xml", "<?xml version=\"1.0\"?>\n<!--\n-->\n"
+		       "<!DOCTYPE testsuite>\n<testsuite/>\n");
+	/* the prolog check sees this one; see test_junit_hostile for later ones */
+	snprintf(want, sizeof(want), "%s: DOCTYPE not allowed in a test report", p);
+	junit_bad(p, want, "a DOCTYPE after a comment");
+	got = one_case("empty-suite.xml", "<testsuites/>\n", &rc);
+	is_int(rc, 0, "no cases at all: reads");
+	ok(got == NULL, "no cases at all: none in the model");
+	free(got);
+	p = write_file("nested-root.xml", "<testsuites><html/></testsuites>\n");
+	got = one_case("nested-root.xml", "<testsuites><html/></testsuites>\n", &rc);
+	is_int(rc, 0, "other elements inside the root are ignored");
+	free(got);
+	p = write_file("after-root.xml", "<testsuite/>\n<testsuite/>\n");
+	snprintf(want, sizeof(want), "%s:2: Extra content at the end of the document", p);
+	junit_bad(p, want, "two roots");
+}
+
+static void test_flaky_shared(void)
+{
+	json_t *r = results_new(), *rerun = results_new();
+	char *dump;
+
+	results_add_case(r, "a", "s", "failed", NULL, NULL, "f.c", 3, 7);
+	results_add_case(r, "b", "s", "failed", NULL, NULL, "f.c", 3, 7);
+	results_add_case(rerun, "a", "s", "passed", NULL, NULL, NULL, 0, -1);
+	results_add_case(rerun, "b", "s", "failed", NULL, NULL, NULL, 0, -1);
+	is_int(results_mark_flaky(r, rerun), 1, "one case passes on the rerun");
+	dump = json_dumps(json_object_get(r, "cases"), JSON_COMPACT);
+	is_str(dump,
+	       "[{\"name\":\"a\",\"suite\":\"s\",\"status\":\"passed\",\"message\":n"
+	       "ull,\"detail\":null,\"file\":\"f.c\",\"line\":3,\"duration_ms\":7,\""
+	       "flaky\":true},{\"name\":\"b\",\"suite\":\"s\",\"status\":\"failed\","
+	       "\"message\":null,\"detail\":null,\"file\":\"f.c\",\"line\":3,\"dura"
+	       "tion_ms\":7}]",
+	       "only that case changes, members in the order added");
+	is_int(results_failures(r), 1, "one failure left");
+	free(dump);
+	json_decref(r);
+	json_decref(rerun);
+}
+
 static void test_merge(void)
 {
 	json_t *r = results_new();
@@ -629,6 +799,10 @@ int main(void)
 	test_junit_fixtures();
 	test_junit_hostile();
 	test_junit_big();
+	test_junit_attributes();
+	test_junit_text();
+	test_junit_refused();
+	test_flaky_shared();
 	test_merge();
 	{
 		char cmd[600];
