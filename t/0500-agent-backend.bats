@@ -55,7 +55,7 @@ ready() {
 	END
 	test_cmp expect got
 	jq -c '.data.start' ev.json > got
-	echo "{\"argv\":[\"python3\",\"-m\",\"uvicorn\",\"app.main:app\",\"--host\",\"127.0.0.1\",\"--port\",\"8000\"],\"port\":8000,\"health\":\"/health\",\"cwd\":\"$dir\"}" > expect
+	echo "{\"argv\":[\"python3\",\"-m\",\"uvicorn\",\"app.main:app\",\"--host\",\"127.0.0.1\",\"--port\",\"8000\"],\"port\":8000,\"health\":\"/health\",\"cwd\":\"$dir\",\"scratch_env\":{\"DATABASE_URL\":\":memory:\"}}" > expect
 	test_cmp expect got
 	# every artifact is there with its digest
 	jq -r '.data.artifacts[] | "\(.sha256)  ws/\(.path)"' ev.json | sha256sum -c --quiet

@@ -291,3 +291,35 @@ suite_attr() {
 		[[ "$output" == *"$n skipped"* ]]
 	fi
 }
+
+@test "XML bombs and external entities: refused with a clear error, nothing read or fetched" {
+	cat > laughs.xml <<-'END'
+	<?xml version="1.0"?>
+	<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+	<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+	<testsuite name="x"><testcase name="&lol3;"/></testsuite>
+	END
+	run -65 --separate-stderr agent-test --workspace ws --report laughs.xml
+	[[ "$stderr" == *"laughs.xml"*"DOCTYPE not allowed"* ]]
+	# an external entity behind 64 KB of comments, pointing at a server here
+	/usr/bin/python3 -m http.server --bind 127.0.0.1 0 > http.log 2>&1 &
+	srv=$!
+	for _ in $(seq 50); do port=$(grep -o 'port [0-9]*' http.log | tr -dc 0-9) && [ -n "$port" ] && break; sleep 0.1; done
+	{ echo '<?xml version="1.0"?>'
+	  for _ in $(seq 2000); do echo '<!-- padding padding padding padding -->'; done
+	  echo "<!DOCTYPE t [<!ENTITY x SYSTEM \"http://127.0.0.1:$port/secret\"><!ENTITY y SYSTEM \"file:///etc/passwd\">]>"
+	  echo '<testsuite name="x"><testcase name="&x;&y;"/></testsuite>'; } > xxe.xml
+	run -65 --separate-stderr agent-test --workspace ws --report xxe.xml
+	kill "$srv"
+	[[ "$stderr" == *"xxe.xml:2002: DOCTYPE not allowed"* ]]
+	! grep -q 'GET' http.log
+	! grep -rq 'root:' ws
+	# cut in the middle, and TAP with garbage lines between the tests
+	head -c 700 "$D/pytest.xml" > cut.xml
+	run -65 --separate-stderr agent-test --workspace ws --report cut.xml
+	[[ "$stderr" == *"cut.xml:"* ]]
+	printf '1..2\nok 1 a\n\001\002binary\nrandom words\nnot ok 2 b\n' > noisy.tap
+	run -1 --separate-stderr agent-test --workspace ws --report noisy.tap
+	[ "$(jq -c '[.data.tests.passed, .data.tests.failed, .data.notes]' <<< "$output")" = \
+		'[1,1,["noisy.tap: 2 lines not TAP, ignored"]]' ]
+}

@@ -271,3 +271,13 @@ int results_failures(const json_t *r)
 	return (int)(json_integer_value(json_object_get(t, "failed")) +
 		     json_integer_value(json_object_get(t, "errors")));
 }
+
+long results_count(const json_t *r)
+{
+	const json_t *t = json_object_get(r, "tests");
+
+	return (long)(json_integer_value(json_object_get(t, "passed")) +
+		      json_integer_value(json_object_get(t, "failed")) +
+		      json_integer_value(json_object_get(t, "errors")) +
+		      json_integer_value(json_object_get(t, "skipped")));
+}

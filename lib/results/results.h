@@ -82,6 +82,9 @@ struct junit_stream *results_streaming(const json_t *r);
  */
 int results_mark_flaky(json_t *r, const json_t *rerun);
 
+/* How many cases r has counted, whether it keeps them or streams them. */
+long results_count(const json_t *r);
+
 /* The failed and error cases of r: the number a rerun would try again. */
 int results_failures(const json_t *r);
 

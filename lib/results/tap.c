@@ -18,7 +18,6 @@
  * plan is checked on its own.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -292,7 +291,7 @@ static int test_line(struct tap_reader *t, size_t in, const char *s,
 		if (starts_word(w, (size_t)(e - w), "skip") ||
 		    starts_word(w, (size_t)(e - w), "skipped")) {
 			c->status = "skipped";
-			w += strncasecmp(w, "skipped", 7) ? 4 : 7;
+			w += starts_word(w, (size_t)(e - w), "skipped") ? 7 : 4;
 			set_trimmed(&c->reason, w, (size_t)(e - w));
 		} else if (starts_word(w, (size_t)(e - w), "todo")) {
 			if (!okay)
@@ -314,14 +313,14 @@ static int test_line(struct tap_reader *t, size_t in, const char *s,
 
 static int plan_line(struct tap_reader *t, const char *s, const char *e)
 {
-	const char *p = s + 3;
+	const char *p = s + 3, *end = p;
 	const char *hash;
-	char *end;
-	long n;
+	long n = 0;
 
-	errno = 0;
-	n = strtol(p, &end, 10);
-	if (end == p || errno || n < 0)
+	/* the line is not NUL-terminated: digits up to e, at most 9 */
+	while (end < e && isdigit((unsigned char)*end) && end - p < 9)
+		n = n * 10 + (*end++ - '0');
+	if (end == p || (end < e && isdigit((unsigned char)*end)))
 		return 0;
 	if (t->planned >= 0)
 		return 0;
@@ -334,7 +333,7 @@ static int plan_line(struct tap_reader *t, const char *s, const char *e)
 			w++;
 		if (starts_word(w, (size_t)(e - w), "skip") ||
 		    starts_word(w, (size_t)(e - w), "skipped")) {
-			w += strncasecmp(w, "skipped", 7) ? 4 : 7;
+			w += starts_word(w, (size_t)(e - w), "skipped") ? 7 : 4;
 			if (w < e && *w == ':')
 				w++;
 			t->skip_all = 1;
@@ -433,10 +432,14 @@ static int harness_header(const char *s, size_t n, struct buf *name)
 /* The number of a test line ("ok 12 - x": 12), or 0. */
 static long test_number(const char *s, const char *e)
 {
+	long n = 0;
+
 	s += s[0] == 'o' ? 2 : 6;
 	while (s < e && *s == ' ')
 		s++;
-	return s < e && isdigit((unsigned char)*s) ? strtol(s, NULL, 10) : 0;
+	while (s < e && isdigit((unsigned char)*s) && n < 100000000)
+		n = n * 10 + (*s++ - '0');
+	return n;
 }
 
 /* A line inside a pending case's YAML block. 1 if consumed. */

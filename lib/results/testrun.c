@@ -123,7 +123,7 @@ static int read_reports(const struct testrun *t, json_t *r, json_t *cov, struct 
 static int read_run(const struct testrun *t, const struct proc_result *res, json_t *r,
 		    json_t *cov, struct buf *log)
 {
-	size_t before = json_array_size(json_object_get(r, "cases"));
+	long before = results_count(r);
 	json_t *dur = json_object_get(json_object_get(r, "tests"), "duration_ms");
 	json_int_t ms = json_integer_value(dur);
 	int failures = results_failures(r), clean = res->exited && res->exit_code == 0;
@@ -134,13 +134,13 @@ static int read_run(const struct testrun *t, const struct proc_result *res, json
 	/* TAP has no times: then the run's own time is the tests' */
 	if (json_integer_value(dur) == ms)
 		json_integer_set(dur, ms + res->duration_ms);
-	if (json_array_size(json_object_get(r, "cases")) == before &&
+	if (results_count(r) == before &&
 	    results_detect(res->out, res->out_len, NULL) &&
 	    !strcmp(results_detect(res->out, res->out_len, NULL), "tap") &&
 	    results_read_tap(r, res->out, res->out_len, t->label) < 0)
 		buf_addf(log, "# %s\n", ak_errmsg());
 	proc_describe(res, how, sizeof(how));
-	if (json_array_size(json_object_get(r, "cases")) == before)
+	if (results_count(r) == before)
 		return results_add_case(r, t->label, t->label, clean ? "passed" : "failed",
 					clean ? NULL : how, NULL, NULL, 0, res->duration_ms);
 	if (res->timed_out || (!clean && results_failures(r) == failures))
