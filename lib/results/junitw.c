@@ -605,9 +605,13 @@ int results_write_junit(const json_t *r, const char *name, struct buf *out)
 	char why[256] = "out of memory";
 	int rc = -1;
 
+	if (!ss.index)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 	plain_init();
-	if (results_streaming(r))
+	if (results_streaming(r)) {
+		json_decref(ss.index);
 		return junit_stream_finish(results_streaming(r), out);
+	}
 	if (!json_is_array(cases)) {
 		rc = 1;
 	} else if (ss.index) {
