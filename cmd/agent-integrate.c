@@ -115,7 +115,7 @@ static int parse_options(void *ctx, int key, const char *arg)
 		t->base_url = arg;
 		return 0;
 	case OPT_FEATURE:
-		if (!*arg || strlen(arg) > FEATURE_ID_MAX || strchr(arg, '/'))
+		if (!event_feature_id_ok(arg))
 			return ak_error(AK_EXIT_USAGE, "bad feature id '%s'", arg);
 		t->feature = arg;
 		return 0;

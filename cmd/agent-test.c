@@ -96,19 +96,6 @@ static void usage(void)
 	printf("\nSee %s(1) and agentkit(7).\n", PROG);
 }
 
-static int feature_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > FEATURE_ID_MAX || *s == '.' || *s == '-')
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("-_.", *s)))
-			return 0;
-	return 1;
-}
-
 static int count_arg(const char *arg, const char *what, long max, long *out)
 {
 	char *end;
@@ -136,7 +123,7 @@ static int parse_options(void *ctx, int key, const char *arg)
 		t->format = arg;
 		return 0;
 	case OPT_FEATURE:
-		if (!feature_ok(arg))
+		if (!event_feature_id_ok(arg))
 			return ak_error(AK_EXIT_USAGE, "bad feature id '%s'", arg);
 		t->feature = arg;
 		return 0;
@@ -614,29 +601,35 @@ static int handle(struct filter *f, const json_t *ev, void *ctx)
 	return rc;
 }
 
-/* The backends that no feature.integrated followed: tested at the end. */
+/*
+ * The backends that no feature.integrated followed, tested at the end and
+ * answered like any input. 0, or -1 with ak_error when output fails.
+ */
 static int run_held(struct tester *t)
 {
 	const char *subject;
 	json_t *ev;
 	void *tmp;
-	int status = 0;
+	int rc = 0;
 
 	json_object_foreach_safe(t->held, tmp, subject, ev) {
 		json_t *cmds = backend_tests(ev);
-		if (test_event(t, ev, cmds) < 0 || filter_commit(t->f) < 0)
-			status = agent_die(PROG);
+
+		if (!rc)
+			rc = filter_answer(t->f, ev, "end of input", 0, test_event(t, ev, cmds));
 		json_decref(cmds);
 		json_object_del(t->held, subject);
 	}
-	return status;
+	return rc;
 }
 
 static int events(struct tester *t, int argc, char **argv)
 {
-	int status = agent_filter_inputs(t->a, t->f, argc, argv), held = run_held(t);
+	int status = agent_filter_inputs(t->a, t->f, argc, argv);
 
-	return status > held ? status : held ? held : filter_status(t->f);
+	if (run_held(t) < 0)
+		return agent_die(PROG);
+	return status > filter_status(t->f) ? status : filter_status(t->f);
 }
 
 int main(int argc, char **argv)

@@ -227,6 +227,19 @@ int event_parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
+int event_feature_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > FEATURE_ID_MAX || *s == '.' || *s == '-')
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("-_.", *s)))
+			return 0;
+	return 1;
+}
+
 void event_feature_id(const char *title, const char *text, size_t text_len,
 		      char out[FEATURE_ID_MAX + 1])
 {

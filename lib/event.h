@@ -24,6 +24,13 @@
 #define EVENT_ID_LEN 36          /* 8-4-4-4-12 */
 #define FEATURE_ID_MAX 48
 
+/*
+ * Whether s may name a feature given on a command line (--feature): 1 to
+ * FEATURE_ID_MAX letters, digits, '-', '_' and '.', not starting with '-'
+ * or '.', so that it is also a safe folder name in the workspace.
+ */
+int event_feature_id_ok(const char *s);
+
 struct event_ctx {
 	char source[128];
 	int deterministic;        /* SOURCE_DATE_EPOCH was set */

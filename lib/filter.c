@@ -465,6 +465,12 @@ static int answered(struct filter *f, const json_t *ev, const char *origin, uint
 	return write_pending(f);
 }
 
+int filter_answer(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno,
+		  int rc)
+{
+	return answered(f, ev, origin, lineno, rc);
+}
+
 /* Finish the job at the head of the queue, with the id seed of its input. */
 static int finish_head(struct filter *f)
 {

@@ -101,6 +101,16 @@ void filter_free(struct filter *f);
  */
 int filter_run(struct filter *f, int fd, const char *name);
 
+/*
+ * Answer an input the agent handled outside the loop (an event it held
+ * back until the end of input): rc is what a handler would have returned.
+ * The events queued for it are written, or on failure dropped for an
+ * agent.rejected (class 65) or agent.failed event, as for any input.
+ * 0, or -1 with ak_error after a write error.
+ */
+int filter_answer(struct filter *f, const json_t *ev, const char *origin, uint64_t lineno,
+		  int rc);
+
 /* Queue an event the handler made (stolen); written once the handler returns 0. */
 int filter_emit(struct filter *f, json_t *ev);
 

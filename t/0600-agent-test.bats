@@ -323,3 +323,12 @@ suite_attr() {
 	[ "$(jq -c '[.data.tests.passed, .data.tests.failed, .data.notes]' <<< "$output")" = \
 		'[1,1,["noisy.tap: 2 lines not TAP, ignored"]]' ]
 }
+
+@test "an event whose test command is not a list of strings fails that input, not the run" {
+	for argv in '[1, "x"]' '[]' '"make"'; do
+		printf '{"specversion":"1.0","id":"e1","source":"t","type":"feature.backend_ready","subject":"f-1","data":{"test":{"argv":%s,"cwd":"f-1"}}}\n' "$argv" > in.jsonl
+		run -65 --separate-stderr agent-test --workspace ws --quiet in.jsonl
+		[ "$(printf '%s\n' "$output" | jq -r .type | tr '\n' ' ')" = "feature.backend_ready agent.rejected " ]
+		[[ "$stderr" == *"agent-test:"* ]]
+	done
+}

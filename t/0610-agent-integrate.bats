@@ -70,6 +70,8 @@ integrated() {
 	run --separate-stderr agent-integrate --workspace ws --openapi deep.json
 	[ "$status" -eq 1 ] || [ "$status" -eq 65 ]
 	run -64 agent-integrate --workspace ws --base-url ftp://x --openapi "$O/petstore.yaml"
+	run -64 agent-integrate --workspace ws --feature ../x --openapi "$O/petstore.yaml"
+	[[ "$output" == *"bad feature id '../x'"* ]]
 	run -64 agent-integrate --workspace ws --no-e2e --base-url http://127.0.0.1:1 \
 		--openapi "$O/petstore.yaml"
 }

@@ -614,7 +614,7 @@ int results_write_junit(const json_t *r, const char *name, struct buf *out)
 	}
 	if (!json_is_array(cases)) {
 		rc = 1;
-	} else if (ss.index) {
+	} else {
 		put_escaped(&w, name ? name : "", name ? strlen(name) : 0, 1);
 		put(&w, "", 0);
 		rc = w.err ? -1 : write_cases(cases, &doc_name, &ss, &k, out);

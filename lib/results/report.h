@@ -27,7 +27,10 @@ int results_read_file(json_t *r, json_t *cov, const char *path, const char *form
 /* Whether name is a format results_read_file knows. */
 int results_format_known(const char *name);
 
-/* The format detected from the first len bytes of a report, or NULL. */
+/*
+ * The format of a report from its first len bytes (and name): XML is
+ * "junit" or "cobertura", a coverage format when one fits, else "tap".
+ */
 const char *results_detect(const char *head, size_t len, const char *name);
 
 #endif
