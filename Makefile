@@ -41,7 +41,8 @@ endif
 
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
-DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl libxml-2.0
+DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl libxml-2.0 \
+	libhs libpcre2-8 libgit2 libarchive
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -63,6 +64,10 @@ RDKAFKA_LIBS := $(shell $(PKG_CONFIG) --libs rdkafka)
 CMARK_LIBS := $(shell $(PKG_CONFIG) --libs libcmark-gfm) -lcmark-gfm-extensions
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl)
 XML2_LIBS := $(shell $(PKG_CONFIG) --libs libxml-2.0)
+HS_LIBS := $(shell $(PKG_CONFIG) --libs libhs)
+PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8)
+GIT2_LIBS := $(shell $(PKG_CONFIG) --libs libgit2)
+ARCHIVE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -158,8 +163,23 @@ CONTRACT_OBJS += lib/contract/service.o
 CONTRACT_LIB = lib/libagentkit-contract.a
 CONTRACT_LIBS = $(CURL_LIBS) -lm
 
+# the security scanner, linked only into agent-secscan
+SECSCAN_OBJS += lib/secscan/rules.o
+SECSCAN_OBJS += lib/secscan/engine.o
+SECSCAN_OBJS += lib/secscan/scan.o
+SECSCAN_OBJS += lib/secscan/gitscan.o
+SECSCAN_OBJS += lib/secscan/report.o
+SECSCAN_OBJS += lib/secscan/iac.o
+SECSCAN_OBJS += lib/secscan/sarif.o
+SECSCAN_OBJS += lib/secscan/deps.o
+SECSCAN_OBJS += lib/secscan/lockfile.o
+SECSCAN_OBJS += lib/secscan/osv.o
+SECSCAN_OBJS += lib/secscan/version.o
+SECSCAN_LIB = lib/libagentkit-secscan.a
+SECSCAN_LIBS = $(HS_LIBS) $(PCRE2_LIBS) $(GIT2_LIBS) $(ARCHIVE_LIBS) -lpthread -lm
+
 PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
-	bin/agent-integrate
+	bin/agent-integrate bin/agent-secscan
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o
 
@@ -209,6 +229,9 @@ $(CONTRACT_LIB): $(CONTRACT_OBJS)
 $(RESULTS_LIB): $(RESULTS_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
+$(SECSCAN_LIB): $(SECSCAN_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
 bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) \
@@ -238,19 +261,25 @@ bin/agent-test: cmd/agent-test.o $(RESULTS_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-test.o $(RESULTS_LIB) $(LIB) \
 		$(RESULTS_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+bin/agent-secscan: cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB) \
+		$(SECSCAN_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+t/unit/u-%: t/unit/u-%.o $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-HELPERS = t/helpers/gen-events
+HELPERS = t/helpers/gen-events t/helpers/gen-history
 
 # scripts/install-deps is silent when everything is there
 deps:
 	@scripts/install-deps
+	@scripts/install-sarif-schema
 
 check: deps
 	$(MAKE) unit-test
@@ -315,6 +344,15 @@ t/fuzz/fuzz-apiview: t/fuzz/fuzz-apiview.c $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.c) \
 		lib/sqlcheck.c $(STORE_LIBS) $(CORE_LIBS)
 
+# the scanner's file readers, with the store they import into
+t/fuzz/fuzz-secscan: t/fuzz/fuzz-secscan.c $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
+		lib/secscan/lockfile.c lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
+		lib/secscan/lockfile.c lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c \
+		$(ARCHIVE_LIBS) $(STORE_LIBS) $(CORE_LIBS)
+
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \
@@ -355,8 +393,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

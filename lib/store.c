@@ -9,7 +9,8 @@
  * The LLM log and cache are checked here too, once for both backends: a
  * key and a request are required, texts must be JSON (SQLite would take
  * anything, PostgreSQL's jsonb would refuse it), and the store's clock
- * gives the time when the caller leaves it out.
+ * gives the time when the caller leaves it out. Advisories are checked
+ * for their required strings and JSON text in the same way.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -467,5 +468,46 @@ int store_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
 		*entries = rc == 0 ? e : 0;
 	if (bytes)
 		*bytes = rc == 0 ? b : 0;
+	return rc;
+}
+
+int store_advisory_put(struct store *s, const char *id, const char *ecosystem,
+		       const char *package, const char *modified, const char *json)
+{
+	struct jscan *js;
+	int rc;
+
+	if (!id || !*id || !ecosystem || !*ecosystem || !package || !*package || !json)
+		return ak_error(AK_EXIT_SOFTWARE, "an advisory needs an id, an ecosystem, "
+				"a package and a record");
+	js = malloc(sizeof(*js));
+	if (!js)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	rc = jscan_parse(js, json, strlen(json));
+	if (rc < 0)
+		ak_error(AK_EXIT_DATAERR, "cannot store advisory '%s': not JSON: %s", id, js->err);
+	free(js);
+	if (rc < 0)
+		return -1;
+	return s->ops->advisory_put(s, id, ecosystem, package, modified ? modified : "", json);
+}
+
+int store_advisory_each(struct store *s, const char *ecosystem, const char *package,
+			int (*fn)(const char *id, const char *json, void *ctx), void *ctx)
+{
+	if (!ecosystem || !package)
+		return ak_error(AK_EXIT_SOFTWARE, "advisories are listed per ecosystem and package");
+	return s->ops->advisory_each(s, ecosystem, package, fn, ctx);
+}
+
+int store_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
+{
+	int64_t r = 0, i = 0;
+	int rc = s->ops->advisory_count(s, &r, &i);
+
+	if (rows)
+		*rows = rc == 0 ? r : 0;
+	if (ids)
+		*ids = rc == 0 ? i : 0;
 	return rc;
 }

@@ -5,8 +5,8 @@
  * database (for a team). Both hold the same tables: events (every attribute,
  * the data as JSON, the raw line), features (stage and status per subject,
  * derived from events as they arrive), joins (what a waiting agent has seen
- * per feature), rollouts, llm_exchanges and llm_cache. The schema is
- * versioned and migrated forward when a store is opened.
+ * per feature), rollouts, llm_exchanges, llm_cache and advisories. The
+ * schema is versioned and migrated forward when a store is opened.
  *
  * Appends are idempotent on (source, id): appending an event twice stores
  * it once. Events keep the order they were first appended in (seq), and the
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store;
 
@@ -216,5 +216,35 @@ int store_llm_cache_clear(struct store *s, const char *model, int64_t *removed);
  * store gives them back (jsonb's normal form on PostgreSQL). Either
  * pointer may be NULL. */
 int store_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes);
+
+/*
+ * Security advisories (table advisories, schema version 3): the OSV
+ * records agent-secscan matches dependencies against, one row per
+ * (advisory id, ecosystem, package). The package name is stored as the
+ * caller gives it (lib/secscan/osv.c normalises it first), and the record
+ * as a JSON text, kept byte for byte on both backends (text, not jsonb).
+ */
+
+/*
+ * Store the record json (a JSON text, not checked here beyond being one)
+ * of advisory id for one package. Idempotent: a row already there is
+ * replaced only when modified (RFC 3339 text, compared byte by byte) is
+ * newer than its own. Returns 1 when the row was written, 0 when the one
+ * there was kept (as new or newer), -1 with ak_error.
+ */
+int store_advisory_put(struct store *s, const char *id, const char *ecosystem,
+		       const char *package, const char *modified, const char *json);
+
+/*
+ * Visit the advisories stored for one package, by id (bytes). id and json
+ * are borrowed for the callback. fn returns non-zero to stop early; that
+ * value is returned.
+ */
+int store_advisory_each(struct store *s, const char *ecosystem, const char *package,
+			int (*fn)(const char *id, const char *json, void *ctx), void *ctx);
+
+/* The number of rows (id, ecosystem, package) and of distinct ids. Either
+ * pointer may be NULL. */
+int store_advisory_count(struct store *s, int64_t *rows, int64_t *ids);
 
 #endif

@@ -61,6 +61,12 @@ struct store_ops {
 			     const char *response, int64_t at_ms);
 	int (*llm_cache_clear)(struct store *s, const char *model, int64_t *removed);
 	int (*llm_cache_count)(struct store *s, int64_t *entries, int64_t *bytes);
+	/* Advisories. store.c has checked that every string is set. */
+	int (*advisory_put)(struct store *s, const char *id, const char *ecosystem,
+			    const char *package, const char *modified, const char *json);
+	int (*advisory_each)(struct store *s, const char *ecosystem, const char *package,
+			     int (*fn)(const char *id, const char *json, void *ctx), void *ctx);
+	int (*advisory_count)(struct store *s, int64_t *rows, int64_t *ids);
 	void (*close)(struct store *s);
 };
 

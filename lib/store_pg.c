@@ -35,6 +35,7 @@
  *
  * The LLM log and cache hold request and response as jsonb; they come
  * back as jsonb's text, which is normalised (white space, member order).
+ * Advisories keep their record as text, so it comes back byte for byte.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -95,6 +96,11 @@ const char *const store_pg_steps[STORE_SCHEMA_VERSION] = {
 	"tokens_out integer, cost double precision, duration_ms bigint, at_ms bigint NOT NULL); "
 	"CREATE TABLE llm_cache (key text PRIMARY KEY, model text, response jsonb NOT NULL, "
 	"at_ms bigint NOT NULL)",
+
+	"CREATE TABLE advisories (ecosystem text NOT NULL, package text NOT NULL, "
+	"id text NOT NULL, modified text NOT NULL, doc text NOT NULL, "
+	"PRIMARY KEY (ecosystem, package, id)); "
+	"CREATE INDEX advisories_id ON advisories (id)",
 };
 
 static const char staging_sql[] =
@@ -1031,8 +1037,10 @@ static int pg_vacuum(struct store *s)
 	if (v < 1)
 		return 0;
 	return run(s, v < 2 ? "VACUUM ANALYZE schema_version, events, features" :
+		   v < 3 ? "VACUUM ANALYZE schema_version, events, features, joins, rollouts, "
+		   "llm_exchanges, llm_cache" :
 		   "VACUUM ANALYZE schema_version, events, features, joins, rollouts, "
-		   "llm_exchanges, llm_cache", PGRES_COMMAND_OK, "vacuum");
+		   "llm_exchanges, llm_cache, advisories", PGRES_COMMAND_OK, "vacuum");
 }
 
 static int pg_count(struct store *s, int64_t *n)
@@ -1262,6 +1270,61 @@ static int pg_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
 	return 0;
 }
 
+/* A row already there is replaced only by a newer one (text order of modified). */
+static int pg_advisory_put(struct store *s, const char *id, const char *ecosystem,
+			   const char *package, const char *modified, const char *json)
+{
+	const char *params[5] = { ecosystem, package, id, modified, json };
+	int64_t n = 0;
+
+	if (pg_write(s, "INSERT INTO advisories AS a (ecosystem, package, id, modified, doc) "
+		     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (ecosystem, package, id) "
+		     "DO UPDATE SET modified = excluded.modified, doc = excluded.doc "
+		     "WHERE excluded.modified COLLATE \"C\" > a.modified COLLATE \"C\"",
+		     5, params, "store an advisory in", &n) < 0)
+		return -1;
+	return n > 0;
+}
+
+struct adv_walk {
+	int (*fn)(const char *id, const char *json, void *ctx);
+	void *ctx;
+};
+
+static int advisory_row(const PGresult *res, int i, void *ctx)
+{
+	struct adv_walk *w = ctx;
+
+	return w->fn(PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), w->ctx);
+}
+
+static int pg_advisory_each(struct store *s, const char *ecosystem, const char *package,
+			    int (*fn)(const char *id, const char *json, void *ctx), void *ctx)
+{
+	struct adv_walk w = { fn, ctx };
+	const char *params[2] = { ecosystem, package };
+
+	return cursor_each(s, "read advisories from",
+			   "SELECT id, doc FROM advisories WHERE ecosystem = $1 AND package = $2 "
+			   "ORDER BY id COLLATE \"C\"", 2, params, advisory_row, &w);
+}
+
+static int pg_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
+{
+	PGresult *res;
+
+	if (pg_ready(s) < 0)
+		return -1;
+	res = run_params(s, "SELECT count(*), count(DISTINCT id) FROM advisories", 0, NULL,
+			 PGRES_TUPLES_OK, "count the advisories of");
+	if (!res)
+		return -1;
+	*rows = get_i64(res, 0, 0, 0);
+	*ids = get_i64(res, 0, 1, 0);
+	PQclear(res);
+	return 0;
+}
+
 static void pg_close(struct store *s)
 {
 	struct pg *pg = s->db;
@@ -1294,6 +1357,9 @@ static const struct store_ops pg_ops = {
 	.llm_cache_put = pg_llm_cache_put,
 	.llm_cache_clear = pg_llm_cache_clear,
 	.llm_cache_count = pg_llm_cache_count,
+	.advisory_put = pg_advisory_put,
+	.advisory_each = pg_advisory_each,
+	.advisory_count = pg_advisory_count,
 	.close = pg_close,
 };
 

@@ -9,7 +9,8 @@
  * is the promise `agentctl record` makes. Writes take the lock up front
  * (BEGIN IMMEDIATE) so two writers queue instead of deadlocking; a busy
  * file is waited for (busy_timeout) and the whole transaction retried.
- * The LLM log and cache keep their JSON texts as TEXT, byte for byte.
+ * The LLM log and cache keep their JSON texts as TEXT, byte for byte, and
+ * so do advisories.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +32,8 @@ enum stmt_id {
 	ST_INSERT, ST_FEATURE, ST_GET, ST_GET_SOURCE, ST_FEATURES_ALL, ST_FEATURES_ONE,
 	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT,
 	ST_LLM_LOG, ST_LLM_CACHE_GET, ST_LLM_CACHE_PUT, ST_LLM_CACHE_CLEAR_ALL,
-	ST_LLM_CACHE_CLEAR_MODEL, ST_LLM_CACHE_COUNT, ST_MAX
+	ST_LLM_CACHE_CLEAR_MODEL, ST_LLM_CACHE_COUNT,
+	ST_ADV_PUT, ST_ADV_EACH, ST_ADV_COUNT, ST_MAX
 };
 
 static const char *const stmt_sql[ST_MAX] = {
@@ -73,6 +75,14 @@ static const char *const stmt_sql[ST_MAX] = {
 	/* bytes, not characters: length() of TEXT counts characters */
 	[ST_LLM_CACHE_COUNT] = "SELECT count(*), coalesce(sum(length(CAST(response AS BLOB))), 0) "
 			       "FROM llm_cache",
+	/* a row already there is replaced only by a newer one */
+	[ST_ADV_PUT] = "INSERT INTO advisories(ecosystem, package, id, modified, doc) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(ecosystem, package, id) "
+		       "DO UPDATE SET modified = excluded.modified, doc = excluded.doc "
+		       "WHERE excluded.modified > advisories.modified",
+	[ST_ADV_EACH] = "SELECT id, doc FROM advisories WHERE ecosystem = ?1 AND package = ?2 "
+			"ORDER BY id",
+	[ST_ADV_COUNT] = "SELECT count(*), count(DISTINCT id) FROM advisories",
 };
 
 const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
@@ -108,6 +118,12 @@ const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
 	"CREATE TABLE llm_cache ("
 	" key TEXT PRIMARY KEY, model TEXT, response TEXT NOT NULL,"
 	" at_ms INTEGER NOT NULL);",
+	/* 2 -> 3: security advisories, looked up by package */
+	"CREATE TABLE advisories ("
+	" ecosystem TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL,"
+	" modified TEXT NOT NULL, doc TEXT NOT NULL,"
+	" PRIMARY KEY (ecosystem, package, id));"
+	"CREATE INDEX advisories_id ON advisories(id);",
 };
 
 struct sq {
@@ -767,6 +783,78 @@ static int sq_llm_cache_count(struct store *s, int64_t *entries, int64_t *bytes)
 	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count the LLM cache");
 }
 
+struct adv_put {
+	const char *id, *ecosystem, *package, *modified, *json;
+	int written;
+};
+
+static int adv_put_body(struct sq *q, void *ctx)
+{
+	struct adv_put *a = ctx;
+	sqlite3_stmt *st = stmt(q, ST_ADV_PUT);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, a->ecosystem);
+	bind_text(st, 2, a->package);
+	bind_text(st, 3, a->id);
+	bind_text(st, 4, a->modified);
+	bind_text(st, 5, a->json);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return fail(q, rc, "cannot store an advisory");
+	a->written = sqlite3_changes(q->db) > 0;
+	return 0;
+}
+
+static int sq_advisory_put(struct store *s, const char *id, const char *ecosystem,
+			   const char *package, const char *modified, const char *json)
+{
+	struct adv_put a = { id, ecosystem, package, modified, json, 0 };
+
+	return in_tx(s->db, adv_put_body, &a) < 0 ? -1 : a.written;
+}
+
+static int sq_advisory_each(struct store *s, const char *ecosystem, const char *package,
+			    int (*fn)(const char *id, const char *json, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	/* prepared per call: a callback may list another package */
+	rc = sqlite3_prepare_v2(q->db, stmt_sql[ST_ADV_EACH], -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	bind_text(st, 1, ecosystem);
+	bind_text(st, 2, package);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((r = fn((const char *)sqlite3_column_text(st, 0),
+			    (const char *)sqlite3_column_text(st, 1), ctx)) != 0)
+			break;
+	if (!r && rc != SQLITE_DONE)
+		r = fail(q, rc, "cannot read advisories");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st = stmt(q, ST_ADV_COUNT);
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	*rows = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	*ids = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+	done(st);
+	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count advisories");
+}
+
 static void sq_close(struct store *s)
 {
 	struct sq *q = s->db;
@@ -800,6 +888,9 @@ static const struct store_ops sqlite_ops = {
 	.llm_cache_put = sq_llm_cache_put,
 	.llm_cache_clear = sq_llm_cache_clear,
 	.llm_cache_count = sq_llm_cache_count,
+	.advisory_put = sq_advisory_put,
+	.advisory_each = sq_advisory_each,
+	.advisory_count = sq_advisory_count,
 	.close = sq_close,
 };
 

@@ -470,3 +470,15 @@ check_generator_options() {
 @test "every example in agentkit-templates(5) runs as documented" {
 	run_examples man/agentkit-templates.5.scd 2
 }
+
+@test "the options of agent-secscan(1) are those of --help" {
+	check_generator_options agent-secscan
+}
+
+@test "every example in agent-secscan(1) runs as documented" {
+	run_examples man/agent-secscan.1.scd 5
+}
+
+@test "every example in agentkit-rules(5) runs as documented" {
+	run_examples man/agentkit-rules.5.scd 2
+}

@@ -538,6 +538,8 @@ static void test_migrations(const char *empty, const char *half)
 	      !strchr(steps[0], '\n'), "step 1 makes events and features, in one line");
 	check(strstr(steps[1], "CREATE TABLE joins") && strstr(steps[1], "CREATE TABLE llm_cache") &&
 	      !strchr(steps[1], '\n'), "step 2 makes joins .. llm_cache, in one line");
+	check(strstr(steps[2], "CREATE TABLE advisories") && !strchr(steps[2], '\n'),
+	      "step 3 makes advisories, in one line");
 
 	o.no_migrate = 1;
 	s = store_open(empty, &o);
@@ -573,9 +575,17 @@ static void test_migrations(const char *empty, const char *half)
 	      be->pg ? "jsonb" : "2", be->pg ? "data is jsonb" : "data is a virtual column");
 	check(store_migrate(s, 1) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating back is refused: %s", ak_errmsg());
-	check(store_migrate(s, 3) < 0 && ak_errcode() == AK_EXIT_USAGE,
+	check(store_migrate(s, 4) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating to an unknown version is refused: %s", ak_errmsg());
 	check0(store_migrate(s, 2), "migrating to the current version is a no-op");
+	check0(store_migrate(s, 3), "migrate to 3");
+	check0(store_version(s, &v), "read the version");
+	check_int(v, 3, "now version 3");
+	is_db(empty, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:3",
+	      "schema_version holds one row, 3");
+	is_db(empty, pg_tables, sq_tables,
+	      "advisories,events,features,joins,llm_cache,llm_exchanges,rollouts,schema_version",
+	      "version 3 adds advisories");
 	store_close(s);
 
 	/* store_open with migrate_to 1, then forward */
@@ -595,7 +605,7 @@ static void test_migrations(const char *empty, const char *half)
 	check(s && store_version(s, &v) == 0, "reopen");
 	check_int(v, STORE_SCHEMA_VERSION, "reopening keeps the version");
 	store_close(s);
-	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:2",
+	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:3",
 	      "and one version row");
 
 	/* a schema newer than this program */
@@ -642,7 +652,7 @@ static void test_concurrent_migration(const char *spec)
 			good++;
 	}
 	check_int(good, KIDS, "six processes migrating one store at once all succeed");
-	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:2",
+	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:3",
 	      "and leave one version row");
 }
 
