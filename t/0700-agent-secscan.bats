@@ -96,7 +96,7 @@ agent-secscan: 2 examples failed" ]
 	cat > want <<-W
 		config/app.env:1:19
 		config/app.env:2:17
-		config/app.env:3:22
+		config/app.env:3:29
 		config/aws.ini:2:21
 		config/ci.yaml:1:8
 		src/settings.py:2:17
@@ -104,8 +104,8 @@ agent-secscan: 2 examples failed" ]
 	# each secret once: a rule that also matches the same text is not counted twice
 	sort -u got | test_cmp want -
 	[ "$(jq '[.findings[] | select(.secret.redacted == "ghp_")] | length' out.json)" -ge 1 ]
-	[ "$(jq -r '.findings[] | select(.locations[0].path == "config/ci.yaml") |
-		.occurrences' out.json | head -1)" = 2 ]
+	[ "$(jq -c '.findings[] | select(.rule == "github-pat") | [.occurrences, [.locations[].path]]' \
+		out.json)" = '[2,["config/ci.yaml","src/settings.py"]]' ]
 	[ "$(jq -r .status out.json)" = fail ]
 	[ "$(jq -r .scanned.files out.json)" = 5 ]
 	for s in $SECRETS; do
@@ -251,7 +251,7 @@ agent-secscan: 2 examples failed" ]
 	[ "$(jq -c '[.total, .scanned.files, .scanned.skipped.binary, .scanned.skipped.large, .scanned.skipped.special]' out.json)" = '[0,0,1,1,1]' ]
 	[ "$(jq -c '[.scanned.notes[] | "\(.path): \(.reason)"] | sort' out.json)" = \
 		'["big.txt: larger than --max-file","fifo: not a regular file"]' ]
-	run -1 timeout 30 agent-secscan --path h --format json --max-file 4M
+	run -1 --separate-stderr timeout 30 agent-secscan --path h --format json --max-file 4M
 	[ "$(jq -r '.findings[0].locations[0] | "\(.path):\(.line)"' <<< "$output")" = big.txt:2 ]
 	run -64 --separate-stderr agent-secscan --path h --max-file 12X
 }
@@ -324,4 +324,35 @@ agent-secscan: 2 examples failed" ]
 	bash cmds > got 2>&1 || true
 	# the table is written for a terminal: the same rows without colours
 	test_cmp want got
+}
+
+@test "db import, then lockfiles checked against the advisories, offline" {
+	export AGENTKIT_STORE="$T/adv.db"
+	run -0 --separate-stderr agent-secscan db import "$TOP/t/data/osv/dir"
+	[ "${stderr##*$'\n'}" = "$TOP/t/data/osv/dir: 10 records: 6 imported (6 new or newer, 1 merged), 1 withdrawn, 1 of other ecosystems, 2 malformed" ]
+	mkdir dep
+	cat > dep/package-lock.json <<-'J'
+		{"name": "app", "lockfileVersion": 3, "packages": {
+		  "": {"name": "app"},
+		  "node_modules/lodash": {"version": "4.17.20"},
+		  "node_modules/left-pad": {"version": "1.3.0"}}}
+	J
+	run -1 --separate-stderr agent-secscan --path dep --format json
+	[ "$(jq -c '.findings[] | [.kind, .rule, .package.name, .package.version, .package.fixed,
+		.locations[0].path, .locations[0].line]' <<< "$output")" = \
+		'["dependency","GHSA-aaaa-0001","lodash","4.17.20","4.17.21","package-lock.json",3]' ]
+	# PyPI: names normalised, PEP 440 order, records naming each other merged
+	printf 'Django==3.2.4\nrequests==2.31.0\n' > dep/requirements.txt
+	run -1 --separate-stderr agent-secscan --path dep --format json
+	[ "$(jq -c '.findings[] | select(.package.ecosystem == "PyPI") | [.rule, .severity, .package,
+		.locations[0].line]' <<< "$output")" = \
+		'["GHSA-bbbb-0002","high",{"ecosystem":"PyPI","name":"django","version":"3.2.4","fixed":"3.2.5","aliases":["CVE-2099-0002","PYSEC-2099-1"]},1]' ]
+	rm dep/requirements.txt
+	# fixed: nothing to say
+	sed -i 's/4.17.20/4.17.21/' dep/package-lock.json
+	run -0 agent-secscan --path dep --format json
+	[ "$(jq .total <<< "$output")" = 0 ]
+	run -64 --separate-stderr env -u AGENTKIT_STORE agent-secscan db import "$TOP/t/data/osv/dir"
+	[ "$stderr" = "agent-secscan: db import needs a store: --store or AGENTKIT_STORE" ]
+	run -74 --separate-stderr agent-secscan db import nowhere.zip
 }

@@ -23,7 +23,7 @@
 
 static const char *const rule_fields[] = {
 	"id", "name", "kind", "severity", "pattern", "check", "group", "keywords",
-	"entropy", "paths", "allow", "cwe", "description", "help", "example_path",
+	"entropy", "paths", "allow", "cwe", "description", "help", "example_path", "generic",
 	"examples", "negative_examples", NULL,
 };
 
@@ -266,6 +266,11 @@ static int rule_read(struct rule *r, json_t *o, const char *file)
 	} else {
 		r->group = capture_count > 0;
 	}
+	v = json_object_get(o, "generic");
+	if (v && !json_is_boolean(v))
+		return ak_error(AK_EXIT_DATAERR, "%s: rule '%s': generic must be true or false",
+				file, r->id);
+	r->generic = json_is_true(v);
 	v = json_object_get(o, "entropy");
 	if (v) {
 		if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 8)

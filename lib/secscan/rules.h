@@ -37,6 +37,7 @@ struct rule {
 	enum rule_kind kind;
 	enum severity severity;
 	int group;                 /* capture group of the secret; 0: whole match */
+	int generic;               /* yields to a specific rule on the same secret */
 	double entropy;            /* 0: no floor */
 	char **keywords;           /* lowercase, NULL-terminated (NULL: none) */
 	char **stopwords;          /* lowercase, NULL-terminated (NULL: none) */

@@ -123,7 +123,7 @@ void scanner_note(struct scanner *sc, const char *path, const char *reason)
 		sc->large++;
 	else if (!strcmp(reason, "not a regular file"))
 		sc->special++;
-	else
+	else if (strncmp(reason, "more than", 9))
 		sc->unreadable++;
 	if (strcmp(reason, "binary") && json_array_size(sc->notes) < NOTES_MAX)
 		json_array_append_new(sc->notes, json_pack("{s:s%, s:s}", "path", path,
@@ -210,6 +210,9 @@ struct hit_ctx {
 	const char *buf;
 	size_t len;
 	struct lines lines;
+	struct hit *hits;        /* the buffer's hits, kept until it is done */
+	size_t nhits, caphits;
+	int overflow;
 };
 
 static json_t *location_new(const struct hit_ctx *hc, const struct hit *h)
@@ -312,9 +315,8 @@ static json_t *finding_new(const struct hit_ctx *hc, const struct hit *h, const 
 	return f;
 }
 
-static int on_hit(void *ctx, const struct hit *h)
+static int fold_hit(struct hit_ctx *hc, const struct hit *h)
 {
-	struct hit_ctx *hc = ctx;
 	struct scanner *sc = hc->sc;
 	char fp[65];
 	json_t *f, *locs, *loc;
@@ -340,10 +342,46 @@ static int on_hit(void *ctx, const struct hit *h)
 	return rc;
 }
 
+#define HITS_MAX 10000      /* per buffer; past it a note says the rest is left out */
+
+static int keep_hit(void *ctx, const struct hit *h)
+{
+	struct hit_ctx *hc = ctx;
+
+	if (hc->nhits == hc->caphits) {
+		size_t cap = hc->caphits ? hc->caphits * 2 : 16;
+		struct hit *v;
+
+		if (hc->nhits >= HITS_MAX) {
+			hc->overflow = 1;
+			return 0;
+		}
+		if (!(v = realloc(hc->hits, cap * sizeof(*v))))
+			return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		hc->hits = v;
+		hc->caphits = cap;
+	}
+	hc->hits[hc->nhits++] = *h;
+	return 0;
+}
+
+/* Whether a specific rule found a secret overlapping generic hit g's. */
+static int shadowed(const struct hit_ctx *hc, const struct hit *g)
+{
+	for (size_t i = 0; i < hc->nhits; i++) {
+		const struct hit *o = &hc->hits[i];
+
+		if (!o->rule->generic && o->rule->kind == RULE_SECRET &&
+		    o->sec_start < g->sec_end && g->sec_start < o->sec_end)
+			return 1;
+	}
+	return 0;
+}
+
 int scanner_scan_buffer(struct scanner *sc, struct engine_scratch *scratch,
 			const struct provenance *pv, const char *buf, size_t len)
 {
-	struct hit_ctx hc = { sc, pv, buf, len, { NULL, 0, 0 } };
+	struct hit_ctx hc = { sc, pv, buf, len, { NULL, 0, 0 }, NULL, 0, 0, 0 };
 	int rc;
 
 	if (sc->file_fn && !pv->commit && sc->file_want(pv->path)) {
@@ -358,7 +396,15 @@ int scanner_scan_buffer(struct scanner *sc, struct engine_scratch *scratch,
 		return 0;
 	}
 	scanner_count(sc, len);
-	rc = engine_scan(sc->e, scratch ? scratch : sc->scratch, pv->path, buf, len, on_hit, &hc);
+	rc = engine_scan(sc->e, scratch ? scratch : sc->scratch, pv->path, buf, len, keep_hit, &hc);
+	/* a generic rule (a password assignment) says nothing that a specific
+	   one (a GitHub token) said about the same secret */
+	for (size_t i = 0; rc == 0 && i < hc.nhits; i++)
+		if (!(hc.hits[i].rule->generic && shadowed(&hc, &hc.hits[i])))
+			rc = fold_hit(&hc, &hc.hits[i]);
+	if (hc.overflow)
+		scanner_note(sc, pv->path, "more than 10000 hits: the rest left out");
+	free(hc.hits);
 	free(hc.lines.start);
 	return rc;
 }
@@ -692,6 +738,44 @@ static int finding_order(const void *a, const void *b)
 		      json_string_value(json_object_get(y, "fingerprint")));
 }
 
+static int location_order(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *keys[] = { "path", "line", "column", "commit" };
+	int c;
+
+	for (size_t i = 0; i < 4; i++) {
+		json_t *u = json_object_get(x, keys[i]), *v = json_object_get(y, keys[i]);
+
+		if (json_is_integer(u) && json_is_integer(v))
+			c = (json_integer_value(u) > json_integer_value(v)) -
+			    (json_integer_value(u) < json_integer_value(v));
+		else
+			c = strcmp(json_string_value(u) ? json_string_value(u) : "",
+				   json_string_value(v) ? json_string_value(v) : "");
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Locations in order, whichever thread found them first. */
+static void sort_locations(json_t *f)
+{
+	json_t *locs = json_object_get(f, "locations"), **v;
+	size_t n = json_array_size(locs);
+
+	if (n < 2 || !(v = malloc(n * sizeof(*v))))
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(locs, i));
+	qsort(v, n, sizeof(*v), location_order);
+	json_array_clear(locs);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(locs, v[i]);
+	free(v);
+}
+
 json_t *scanner_findings(struct scanner *sc)
 {
 	size_t n = json_object_size(sc->map), i = 0;
@@ -703,8 +787,10 @@ json_t *scanner_findings(struct scanner *sc)
 		json_decref(out);
 		return NULL;
 	}
-	json_object_foreach(sc->map, key, f)
+	json_object_foreach(sc->map, key, f) {
+		sort_locations(f);
 		v[i++] = f;
+	}
 	qsort(v, n, sizeof(*v), finding_order);
 	for (i = 0; i < n; i++)
 		json_array_append(out, v[i]);
