@@ -21,6 +21,17 @@ int ak_error(enum ak_exit code, const char *fmt, ...)
 	return -1;
 }
 
+int ak_data_error(const char *name, long line, const char *fmt, ...)
+{
+	char msg[sizeof(errmsg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ak_error(AK_EXIT_DATAERR, "%s:%ld: %s", name ? name : "-", line, msg);
+}
+
 const char *ak_errmsg(void)
 {
 	return errmsg;

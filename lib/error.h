@@ -29,6 +29,13 @@ enum ak_exit {
 int ak_error(enum ak_exit code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * ak_error(AK_EXIT_DATAERR) for a place in an input: "NAME:LINE: message"
+ * (NAME "-" when NULL), the form of compilers and of every reader here.
+ */
+int ak_data_error(const char *name, long line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The last recorded message ("" if none); borrowed until the next ak_error. */
 const char *ak_errmsg(void);
 

@@ -32,20 +32,6 @@ struct fcov {
 	const char *scheme;   /* how the branch keys are made, per format */
 };
 
-static int data_error(const char *name, long line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int data_error(const char *name, long line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return ak_error(AK_EXIT_DATAERR, "%s:%ld: %s", name ? name : "-",
-			line, msg);
-}
-
 static json_t *counts(json_int_t covered, json_int_t total)
 {
 	return json_pack("{s:I,s:I}", "covered", covered, "total", total);
@@ -271,9 +257,9 @@ static int lcov_da(struct lcov_state *st, const char *s, const char *end)
 
 	if (split(s, end, f, fe, 3) < 2 || parse_num(f[0], fe[0], &ln) < 0 ||
 	    parse_num(f[1], fe[1], &hits) < 0 || ln < 1)
-		return data_error(st->name, st->line, "bad DA line");
+		return ak_data_error(st->name, st->line, "bad DA line");
 	if (!st->f.lines && !(st->f.lines = json_object()))
-		return data_error(st->name, st->line, "out of memory");
+		return ak_data_error(st->name, st->line, "out of memory");
 	snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, ln);
 	return map_hit(st->f.lines, key, hits);
 }
@@ -289,9 +275,9 @@ static int lcov_brda(struct lcov_state *st, const char *s, const char *end)
 	    parse_num(f[2], fe[2], &branch) < 0 ||
 	    (!(fe[3] - f[3] == 1 && *f[3] == '-') &&
 	     parse_num(f[3], fe[3], &taken) < 0))
-		return data_error(st->name, st->line, "bad BRDA line");
+		return ak_data_error(st->name, st->line, "bad BRDA line");
 	if (!st->f.branches && !(st->f.branches = json_object()))
-		return data_error(st->name, st->line, "out of memory");
+		return ak_data_error(st->name, st->line, "out of memory");
 	st->f.has_branches = 1;
 	snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT ",%"
 		 JSON_INTEGER_FORMAT ",%" JSON_INTEGER_FORMAT, ln, block, branch);
@@ -302,7 +288,7 @@ static int lcov_count(struct lcov_state *st, const char *s, const char *end,
 		      json_int_t *out, int *seen)
 {
 	if (parse_num(s, end, out) < 0)
-		return data_error(st->name, st->line, "bad count");
+		return ak_data_error(st->name, st->line, "bad count");
 	if (seen)
 		*seen = 1;
 	return 0;
@@ -311,9 +297,9 @@ static int lcov_count(struct lcov_state *st, const char *s, const char *end,
 static int lcov_end(json_t *cov, struct lcov_state *st)
 {
 	if (st->seen_lf && st->lh > st->lf)
-		return data_error(st->name, st->line, "LH greater than LF");
+		return ak_data_error(st->name, st->line, "LH greater than LF");
 	if (st->seen_brf && st->brh > st->brf)
-		return data_error(st->name, st->line, "BRH greater than BRF");
+		return ak_data_error(st->name, st->line, "BRH greater than BRF");
 	if (!st->f.lines) {
 		st->f.lc = st->lh;
 		st->f.lt = st->lf;
@@ -348,15 +334,15 @@ static int lcov_line(json_t *cov, struct lcov_state *st, const char *s,
 		return 0;
 	if (PREFIX(s, n, "SF:")) {
 		if (st->path)
-			return data_error(st->name, st->line,
+			return ak_data_error(st->name, st->line,
 					  "SF before end_of_record");
 		if (n == 3 || memchr(s, '\0', n))
-			return data_error(st->name, st->line, "bad SF line");
+			return ak_data_error(st->name, st->line, "bad SF line");
 		st->path = strndup(s + 3, n - 3);
-		return st->path ? 0 : data_error(st->name, st->line, "out of memory");
+		return st->path ? 0 : ak_data_error(st->name, st->line, "out of memory");
 	}
 	if (!st->path)
-		return data_error(st->name, st->line, "not an lcov record line");
+		return ak_data_error(st->name, st->line, "not an lcov record line");
 	if (n == 13 && memcmp(s, "end_of_record", 13) == 0) {
 		int r = lcov_end(cov, st);
 
@@ -377,7 +363,7 @@ static int lcov_line(json_t *cov, struct lcov_state *st, const char *s,
 		return lcov_count(st, s + 4, end, &st->brh, NULL);
 	if (PREFIX(s, n, "FN") || PREFIX(s, n, "LN"))
 		return 0;    /* functions and other lcov keys: not in the model */
-	return data_error(st->name, st->line, "not an lcov line");
+	return ak_data_error(st->name, st->line, "not an lcov line");
 }
 
 int coverage_read_lcov(json_t *cov, const char *text, size_t len,
@@ -400,9 +386,9 @@ int coverage_read_lcov(json_t *cov, const char *text, size_t len,
 		p = nl ? nl + 1 : end;
 	}
 	if (r == 0 && st.path)
-		r = data_error(name, st.line, "truncated: no end_of_record");
+		r = ak_data_error(name, st.line, "truncated: no end_of_record");
 	else if (r == 0 && records == 0)
-		r = data_error(name, st.line, "no lcov record");
+		r = ak_data_error(name, st.line, "no lcov record");
 	lcov_reset(&st);
 	return r;
 }
@@ -415,12 +401,12 @@ static json_t *load_json(const char *text, size_t len, const char *name)
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 
 	if (!root) {
-		data_error(name, err.line, "%s", err.text);
+		ak_data_error(name, err.line, "%s", err.text);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		data_error(name, 1, "not a JSON object");
+		ak_data_error(name, 1, "not a JSON object");
 		return NULL;
 	}
 	return root;
@@ -442,10 +428,10 @@ static int gcov_line(json_t *line, struct fcov *f, const char *name,
 	if (!json_is_integer(ln) || json_integer_value(ln) < 1 ||
 	    !json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
 	    (brs && !json_is_array(brs)))
-		return data_error(name, 1, "files[%zu].lines[%zu]: bad line", fi, li);
+		return ak_data_error(name, 1, "files[%zu].lines[%zu]: bad line", fi, li);
 	snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, json_integer_value(ln));
 	if (map_hit(f->lines, key, json_integer_value(cnt)) < 0)
-		return data_error(name, 1, "out of memory");
+		return ak_data_error(name, 1, "out of memory");
 	if (!brs)
 		return 0;
 	f->has_branches = 1;
@@ -453,13 +439,13 @@ static int gcov_line(json_t *line, struct fcov *f, const char *name,
 		json_t *c = json_object_get(b, "count");
 
 		if (!json_is_integer(c) || json_integer_value(c) < 0)
-			return data_error(name, 1,
+			return ak_data_error(name, 1,
 					  "files[%zu].lines[%zu].branches[%zu]: bad count",
 					  fi, li, bi);
 		snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT ":%zu",
 			 json_integer_value(ln), bi);
 		if (map_hit(f->branches, key, json_integer_value(c)) < 0)
-			return data_error(name, 1, "out of memory");
+			return ak_data_error(name, 1, "out of memory");
 	}
 	return 0;
 }
@@ -472,12 +458,12 @@ static int gcov_file(json_t *cov, json_t *file, const char *name, size_t fi)
 	size_t li;
 
 	if (!json_is_string(path) || !json_is_array(lines))
-		return data_error(name, 1, "files[%zu]: no file or lines", fi);
+		return ak_data_error(name, 1, "files[%zu]: no file or lines", fi);
 	f.lines = json_object();
 	f.branches = json_object();
 	if (!f.lines || !f.branches) {
 		fcov_release(&f);
-		return data_error(name, 1, "out of memory");
+		return ak_data_error(name, 1, "out of memory");
 	}
 	json_array_foreach(lines, li, l)
 		if (gcov_line(l, &f, name, fi, li) < 0) {
@@ -498,7 +484,7 @@ int coverage_read_gcov_json(json_t *cov, const char *text, size_t len,
 		return -1;
 	files = json_object_get(root, "files");
 	if (!json_is_array(files) || !json_object_get(root, "gcc_version"))
-		r = data_error(name, 1, "not a gcov JSON report");
+		r = ak_data_error(name, 1, "not a gcov JSON report");
 	json_array_foreach(files, i, file)
 		if (r == 0)
 			r = gcov_file(cov, file, name, i);
@@ -548,22 +534,22 @@ static int pycov_file(json_t *cov, const char *path, json_t *file,
 	if (!json_is_object(sum) ||
 	    json_unpack(sum, "{s:I,s:I}", "covered_lines", &f.lc,
 			"num_statements", &f.lt) < 0 || f.lc < 0 || f.lc > f.lt)
-		return data_error(name, 1, "files[\"%s\"]: bad summary", path);
+		return ak_data_error(name, 1, "files[\"%s\"]: bad summary", path);
 	if (json_is_array(el) && json_is_array(ml) && !(f.lines = pycov_map(el, ml)))
-		return data_error(name, 1, "files[\"%s\"]: bad line list", path);
+		return ak_data_error(name, 1, "files[\"%s\"]: bad line list", path);
 	if (branch_data && json_object_get(sum, "num_branches")) {
 		f.has_branches = 1;
 		if (json_unpack(sum, "{s:I,s:I}", "covered_branches", &f.bc,
 				"num_branches", &f.bt) < 0 || f.bc < 0 ||
 		    f.bc > f.bt) {
 			fcov_release(&f);
-			return data_error(name, 1, "files[\"%s\"]: bad branch summary",
+			return ak_data_error(name, 1, "files[\"%s\"]: bad branch summary",
 					  path);
 		}
 		if (json_is_array(eb) && json_is_array(mb) &&
 		    !(f.branches = pycov_map(eb, mb))) {
 			fcov_release(&f);
-			return data_error(name, 1, "files[\"%s\"]: bad branch list",
+			return ak_data_error(name, 1, "files[\"%s\"]: bad branch list",
 					  path);
 		}
 	}
@@ -583,7 +569,7 @@ int coverage_read_coveragepy_json(json_t *cov, const char *text, size_t len,
 	bc = json_object_get(json_object_get(root, "meta"), "branch_coverage");
 	branch_data = !json_is_false(bc);
 	if (!json_is_object(files) || !json_is_object(json_object_get(root, "totals")))
-		r = data_error(name, 1, "not a coverage.py JSON report");
+		r = ak_data_error(name, 1, "not a coverage.py JSON report");
 	else
 		json_object_foreach(files, path, file)
 			if (r == 0)
@@ -615,7 +601,7 @@ static int cob_num(struct cob_state *st, const char *attr, json_int_t *out)
 
 	xmlFree(v);
 	if (r < 0)
-		return data_error(st->name, cob_lineno(st),
+		return ak_data_error(st->name, cob_lineno(st),
 				  "<%s> needs a numeric %s attribute",
 				  (const char *)xmlTextReaderConstLocalName(st->r),
 				  attr);
@@ -645,10 +631,10 @@ static int cob_line(struct cob_state *st)
 		return -1;
 	snprintf(key, sizeof(key), "%" JSON_INTEGER_FORMAT, ln);
 	if (map_hit(st->f.lines, key, hits) < 0)
-		return data_error(st->name, cob_lineno(st), "out of memory");
+		return ak_data_error(st->name, cob_lineno(st), "out of memory");
 	cond = xmlTextReaderGetAttribute(st->r, (const xmlChar *)"condition-coverage");
 	if (cond && cob_condition((char *)cond, &c, &t) < 0)
-		r = data_error(st->name, cob_lineno(st),
+		r = ak_data_error(st->name, cob_lineno(st),
 			       "bad condition-coverage '%s'", (char *)cond);
 	xmlFree(cond);
 	/* Branch outcomes are not named in Cobertura: key them by position. */
@@ -659,7 +645,7 @@ static int cob_line(struct cob_state *st)
 			 JSON_INTEGER_FORMAT, ln, i);
 		st->f.has_branches = 1;
 		if (map_hit(st->f.branches, key, i < c) < 0)
-			r = data_error(st->name, cob_lineno(st), "out of memory");
+			r = ak_data_error(st->name, cob_lineno(st), "out of memory");
 	}
 	return r;
 }
@@ -670,7 +656,7 @@ static int cob_class_start(struct cob_state *st)
 
 	if (!fn || !*fn || st->path) {
 		xmlFree(fn);
-		return data_error(st->name, cob_lineno(st),
+		return ak_data_error(st->name, cob_lineno(st),
 				  "<class> without a filename");
 	}
 	st->path = strdup((char *)fn);
@@ -679,7 +665,7 @@ static int cob_class_start(struct cob_state *st)
 	st->f.lines = json_object();
 	st->f.branches = json_object();
 	if (!st->path || !st->f.lines || !st->f.branches)
-		return data_error(st->name, cob_lineno(st), "out of memory");
+		return ak_data_error(st->name, cob_lineno(st), "out of memory");
 	return 0;
 }
 
@@ -705,7 +691,7 @@ static int cob_root(struct cob_state *st, const char *el)
 	json_int_t n = 0;
 
 	if (strcmp(el, "coverage") != 0)
-		return data_error(st->name, cob_lineno(st),
+		return ak_data_error(st->name, cob_lineno(st),
 				  "not a Cobertura report: root <%s>", el);
 	st->root = 1;
 	bv = xmlTextReaderGetAttribute(st->r, (const xmlChar *)"branches-valid");
@@ -755,7 +741,7 @@ static int cob_check_entities(const struct buf *b, const char *name)
 		return 0;
 	for (const char *p = b->p; p < hit; p++)
 		line += *p == '\n';
-	return data_error(name, line, "entity declarations are refused");
+	return ak_data_error(name, line, "entity declarations are refused");
 }
 
 static int cob_read(json_t *cov, struct cob_state *st)
@@ -765,7 +751,7 @@ static int cob_read(json_t *cov, struct cob_state *st)
 	while ((ret = xmlTextReaderRead(st->r)) == 1) {
 		type = xmlTextReaderNodeType(st->r);
 		if (type == XML_READER_TYPE_ENTITY_REFERENCE) {
-			return data_error(st->name, cob_lineno(st),
+			return ak_data_error(st->name, cob_lineno(st),
 					  "entity references are refused");
 		} else if (type == XML_READER_TYPE_ELEMENT) {
 			if (cob_element(cov, st) < 0)
@@ -786,11 +772,11 @@ static int cob_read(json_t *cov, struct cob_state *st)
 			if (n && msg[n - 1] == '\n')
 				msg[n - 1] = '\0';
 		}
-		return data_error(st->name, e && e->line ? e->line : cob_lineno(st),
+		return ak_data_error(st->name, e && e->line ? e->line : cob_lineno(st),
 				  "%s", msg);
 	}
 	if (!st->root)
-		return data_error(st->name, 1, "not a Cobertura report");
+		return ak_data_error(st->name, 1, "not a Cobertura report");
 	return 0;
 }
 
@@ -815,7 +801,7 @@ int coverage_read_cobertura(json_t *cov, const char *path)
 				  XML_PARSE_NOWARNING);
 	if (!st.r) {
 		buf_release(&b);
-		return data_error(path, 1, "cannot start the XML reader");
+		return ak_data_error(path, 1, "cannot start the XML reader");
 	}
 	r = cob_read(cov, &st);
 	xmlFreeTextReader(st.r);

@@ -367,22 +367,8 @@ struct gpool {
 	struct history *h;
 	const char *path;
 	atomic_size_t next;
-	atomic_int failed;
-	pthread_mutex_t mu;
-	char err[512];
-	int code;
+	struct first_error fe;
 };
-
-static void gpool_fail(struct gpool *p)
-{
-	pthread_mutex_lock(&p->mu);
-	if (!atomic_load(&p->failed)) {
-		snprintf(p->err, sizeof(p->err), "%s", ak_errmsg());
-		p->code = ak_errcode();
-		atomic_store(&p->failed, 1);
-	}
-	pthread_mutex_unlock(&p->mu);
-}
 
 static int scan_blob(struct gpool *p, git_odb *odb, struct engine_scratch *scratch, size_t i)
 {
@@ -424,12 +410,12 @@ static void *gpool_work(void *arg)
 	    git_repository_odb(&odb, repo) < 0) {
 		if (scratch)
 			git_fail("cannot open the repository", p->path);
-		gpool_fail(p);
+		first_error_set(&p->fe);
 		goto out;
 	}
-	while (!atomic_load(&p->failed) && (i = atomic_fetch_add(&p->next, 1)) < p->h->nblobs)
+	while (!first_error_failed(&p->fe) && (i = atomic_fetch_add(&p->next, 1)) < p->h->nblobs)
 		if (scan_blob(p, odb, scratch, i) < 0)
-			gpool_fail(p);
+			first_error_set(&p->fe);
 out:
 	git_odb_free(odb);
 	git_repository_free(repo);
@@ -453,7 +439,7 @@ int scanner_scan_git(struct scanner *sc, const char *path)
 	if (rc == 0) {
 		scanner_add_history(sc, h.ncommits, h.nblobs);
 		log_debug("%zu commits, %zu unique blobs", h.ncommits, h.nblobs);
-		pthread_mutex_init(&p.mu, NULL);
+		first_error_init(&p.fe);
 		n = scanner_threads(sc, h.nblobs);
 		for (int t = 0; t < n; t++)
 			if (pthread_create(&tid[started], NULL, gpool_work, &p) == 0)
@@ -462,9 +448,7 @@ int scanner_scan_git(struct scanner *sc, const char *path)
 			gpool_work(&p);
 		for (int t = 0; t < started; t++)
 			pthread_join(tid[t], NULL);
-		pthread_mutex_destroy(&p.mu);
-		if (atomic_load(&p.failed))
-			rc = ak_error((enum ak_exit)p.code, "%s", p.err);
+		rc = first_error_release(&p.fe);
 	}
 	for (size_t i = 0; i < h.nblobs; i++)
 		free(h.blobs[i].path);

@@ -32,19 +32,6 @@ struct lctx {
 	int line;
 };
 
-static int fail(struct lctx *c, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct lctx *c, int line, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return ak_error(AK_EXIT_DATAERR, "%s:%d: %s", c->path, line, msg);
-}
-
 /* The 1-based line of p; cheap when called with rising pointers. */
 static int line_of(struct lctx *c, const char *p)
 {
@@ -82,12 +69,12 @@ static int add_dep(struct lctx *c, const char *name, size_t nlen, const char *ve
 	struct lockfile_dep *e;
 
 	if (!nlen || !vlen)
-		return fail(c, line, "empty package name or version");
+		return ak_data_error(c->path, line, "empty package name or version");
 	if (nlen > LOCKFILE_MAX_FIELD || vlen > LOCKFILE_MAX_FIELD)
-		return fail(c, line, "package name or version longer than %d bytes",
+		return ak_data_error(c->path, line, "package name or version longer than %d bytes",
 			    LOCKFILE_MAX_FIELD);
 	if (d->n - c->start >= LOCKFILE_MAX_DEPS)
-		return fail(c, line, "more than %d dependencies", LOCKFILE_MAX_DEPS);
+		return ak_data_error(c->path, line, "more than %d dependencies", LOCKFILE_MAX_DEPS);
 	if (d->n == d->alloc) {
 		size_t na = d->alloc ? d->alloc * 2 : 64;
 		void *nv = realloc(d->v, na * sizeof(*d->v));
@@ -287,15 +274,15 @@ static int npm_entry_read(struct lctx *c, const struct jmember *pkg, struct npm_
 	e->have_version = e->have_name = e->link = 0;
 	e->deps = NULL;
 	if (*p != '{')
-		return fail(c, line_of(c, pkg->key), "package entry is not an object");
+		return ak_data_error(c->path, line_of(c, pkg->key), "package entry is not an object");
 	while (obj_next(&p, c->end, &m)) {
 		if (key_is(&m, "version") && *m.val == '"') {
 			if (decode_into(&e->version, m.val + 1, (size_t)(m.val_end - m.val - 2)) < 0)
-				return fail(c, line_of(c, m.key), "unreadable version");
+				return ak_data_error(c->path, line_of(c, m.key), "unreadable version");
 			e->have_version = 1;
 		} else if (key_is(&m, "name") && *m.val == '"') {
 			if (decode_into(&e->name, m.val + 1, (size_t)(m.val_end - m.val - 2)) < 0)
-				return fail(c, line_of(c, m.key), "unreadable name");
+				return ak_data_error(c->path, line_of(c, m.key), "unreadable name");
 			e->have_name = 1;
 		} else if (key_is(&m, "link") && *m.val == 't') {
 			e->link = 1;
@@ -339,7 +326,7 @@ static int npm_packages(struct lctx *c, const char *obj)
 		const char *name, *s;
 
 		if (decode_into(&key, m.key, m.key_len) < 0) {
-			rc = fail(c, line, "unreadable package path");
+			rc = ak_data_error(c->path, line, "unreadable package path");
 			break;
 		}
 		name = NULL;
@@ -369,13 +356,13 @@ static int npm_dependencies(struct lctx *c, const char *obj, int depth)
 	int rc = 0;
 
 	if (depth > LOCKFILE_MAX_DEPTH)
-		return fail(c, line_of(c, obj), "dependencies nested more than %d deep",
+		return ak_data_error(c->path, line_of(c, obj), "dependencies nested more than %d deep",
 			    LOCKFILE_MAX_DEPTH);
 	while (rc == 0 && obj_next(&p, c->end, &m)) {
 		int line = line_of(c, m.key);
 
 		if (decode_into(&key, m.key, m.key_len) < 0 || !key.len) {
-			rc = fail(c, line, "unreadable package name");
+			rc = ak_data_error(c->path, line, "unreadable package name");
 			break;
 		}
 		if ((rc = npm_entry_read(c, &m, &e)) < 0)
@@ -400,11 +387,11 @@ static int parse_npm(struct lctx *c)
 	if (!js)
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 	if (jscan_parse(js, c->text, (size_t)(c->end - c->text)) < 0) {
-		rc = fail(c, line_of(c, c->text + js->err_off), "not a JSON lockfile: %s", js->err);
+		rc = ak_data_error(c->path, line_of(c, c->text + js->err_off), "not a JSON lockfile: %s", js->err);
 		goto out;
 	}
 	if (js->type != JS_OBJECT) {
-		rc = fail(c, 1, "not a JSON object");
+		rc = ak_data_error(c->path, 1, "not a JSON object");
 		goto out;
 	}
 	pk = jscan_find(js, "packages");
@@ -414,7 +401,7 @@ static int parse_npm(struct lctx *c)
 	else if (deps && deps->type == JS_OBJECT)
 		rc = npm_dependencies(c, deps->val, 1);
 	else
-		rc = fail(c, 1, "neither \"packages\" nor \"dependencies\"");
+		rc = ak_data_error(c->path, 1, "neither \"packages\" nor \"dependencies\"");
 out:
 	free(js);
 	return rc;
@@ -478,7 +465,7 @@ static int req_include(struct lctx *c, const char *l, int line, int *rc)
 			continue;       /* another option that starts alike */
 		fl = strcspn(f, " \t");
 		if (!fl || fl >= sizeof(file)) {
-			*rc = fail(c, line, "cannot read the file name of %s", incl[i].opt);
+			*rc = ak_data_error(c->path, line, "cannot read the file name of %s", incl[i].opt);
 			return 1;
 		}
 		memcpy(file, f, fl);
@@ -503,7 +490,7 @@ static int req_line(struct lctx *c, char *l, int line, struct buf *name)
 	if (strstr(p, "://") || *p == '.' || *p == '/' || *p == '~')
 		return 0;    /* a URL or a path */
 	if (!is_name_char((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.')
-		return fail(c, line, "cannot read a requirement");
+		return ak_data_error(c->path, line, "cannot read a requirement");
 	n0 = p;
 	while (is_name_char((unsigned char)*p))
 		p++;
@@ -513,7 +500,7 @@ static int req_line(struct lctx *c, char *l, int line, struct buf *name)
 		const char *close = strchr(p, ']');
 
 		if (!close)
-			return fail(c, line, "unterminated [extras]");
+			return ak_data_error(c->path, line, "unterminated [extras]");
 		p = skip_blank(close + 1);
 	}
 	if ((semi = strchr(p, ';')))
@@ -530,7 +517,7 @@ static int req_line(struct lctx *c, char *l, int line, struct buf *name)
 		if (!e)
 			e = spec + strlen(spec);
 		if (!strchr("=!<>~", *s))
-			return fail(c, line, "cannot read the version specifier");
+			return ak_data_error(c->path, line, "cannot read the version specifier");
 		if (s[0] == '=' && s[1] == '=')
 			eq = s + (s[2] == '=' ? 3 : 2);
 		spec = *e ? e + 1 : e;
@@ -540,7 +527,7 @@ static int req_line(struct lctx *c, char *l, int line, struct buf *name)
 	eq = skip_blank(eq);
 	vlen = strcspn(eq, ", \t");
 	if (!vlen)
-		return fail(c, line, "empty version after ==");
+		return ak_data_error(c->path, line, "empty version after ==");
 	if (memchr(eq, '*', vlen))
 		return 0;               /* ==1.2.*: a range */
 	if (pep503(name, n0, nlen) < 0)
@@ -572,11 +559,11 @@ static int parse_requirements(struct lctx *c)
 				n--;
 			cont = n && p[n - 1] == '\\';
 			if (memchr(p, '\0', n)) {
-				rc = fail(c, line, "NUL byte in a requirements file");
+				rc = ak_data_error(c->path, line, "NUL byte in a requirements file");
 				break;
 			}
 			if (buf_add(&l, p, cont ? n - 1 : n) < 0 || buf_addch(&l, ' ') < 0) {
-				rc = fail(c, first, "line longer than %zu bytes", l.max);
+				rc = ak_data_error(c->path, first, "line longer than %zu bytes", l.max);
 				break;
 			}
 			p = nl ? nl + 1 : c->end;
@@ -624,12 +611,12 @@ static int go_tokens(struct lctx *c, const char *p, const char *e, int line,
 		if (p >= e || (p + 1 < e && p[0] == '/' && p[1] == '/'))
 			return 0;
 		if (*nt == GOMOD_MAX_TOKENS)
-			return fail(c, line, "too many words on a line");
+			return ak_data_error(c->path, line, "too many words on a line");
 		if (*p == '"' || *p == '`') {
 			const char *q = memchr(p + 1, *p, (size_t)(e - p - 1));
 
 			if (!q)
-				return fail(c, line, "unterminated quoted string");
+				return ak_data_error(c->path, line, "unterminated quoted string");
 			t[*nt].p = p + 1;
 			t[*nt].n = (size_t)(q - p - 1);
 			p = q + 1;
@@ -669,7 +656,7 @@ static int go_replace(struct lctx *c, struct gomod *g, const struct gotok *t, in
 		if (tok_is(&t[i], "=>"))
 			arrow = i;
 	if (arrow < 1 || arrow > 2 || nt - arrow - 1 < 1 || nt - arrow - 1 > 2)
-		return fail(c, line, "cannot read the replace directive");
+		return ak_data_error(c->path, line, "cannot read the replace directive");
 	r.old = t[0];
 	if (arrow == 2)
 		r.old_ver = t[1];
@@ -681,7 +668,7 @@ static int go_replace(struct lctx *c, struct gomod *g, const struct gotok *t, in
 		void *nr;
 
 		if (na > LOCKFILE_MAX_DEPS)
-			return fail(c, line, "too many replace directives");
+			return ak_data_error(c->path, line, "too many replace directives");
 		nr = realloc(g->rep, na * sizeof(*g->rep));
 		if (!nr)
 			return ak_error(AK_EXIT_SOFTWARE, "out of memory");
@@ -777,7 +764,7 @@ static int parse_gomod(struct lctx *c)
 
 		line++;
 		if (memchr(p, '\0', (size_t)(e - p))) {
-			rc = fail(c, line, "NUL byte in go.mod");
+			rc = ak_data_error(c->path, line, "NUL byte in go.mod");
 			break;
 		}
 		rc = go_tokens(c, p, e, line, t, &nt);
@@ -795,7 +782,7 @@ static int parse_gomod(struct lctx *c)
 				continue;
 			}
 			if (nt == 1 && (tok_is(&t[0], "require") || tok_is(&t[0], "replace"))) {
-				rc = fail(c, line, "%.*s without arguments", (int)t[0].n, t[0].p);
+				rc = ak_data_error(c->path, line, "%.*s without arguments", (int)t[0].n, t[0].p);
 				continue;
 			}
 			a = t + 1;
@@ -803,7 +790,7 @@ static int parse_gomod(struct lctx *c)
 		na = nt - (int)(a - t);
 		if (!*block ? tok_is(&t[0], "require") : !strcmp(block, "require")) {
 			if (na != 2) {
-				rc = fail(c, line, "cannot read the require directive");
+				rc = ak_data_error(c->path, line, "cannot read the require directive");
 				continue;
 			}
 			rc = add_dep(c, a[0].p, a[0].n, a[1].p, a[1].n, line);
@@ -812,7 +799,7 @@ static int parse_gomod(struct lctx *c)
 		}
 	}
 	if (rc == 0 && *block)
-		rc = fail(c, line, "unterminated %s block", block);
+		rc = ak_data_error(c->path, line, "unterminated %s block", block);
 	if (rc == 0)
 		rc = go_apply(c, &g, from);
 	free(g.rep);
@@ -839,14 +826,14 @@ static int toml_string(struct toml *t, struct buf *out)
 	char q = *t->p++;
 
 	if (t->p + 1 < t->end && t->p[0] == q && t->p[1] == q)
-		return fail(t->c, t->line, "multi-line strings are not supported");
+		return ak_data_error(t->c->path, t->line, "multi-line strings are not supported");
 	if (out)
 		buf_reset(out);
 	while (t->p < t->end && *t->p != q) {
 		char ch = *t->p;
 
 		if (ch == '\n' || ch == '\0')
-			return fail(t->c, t->line, "unterminated string");
+			return ak_data_error(t->c->path, t->line, "unterminated string");
 		if (ch == '\\' && q == '"') {
 			if (++t->p >= t->end)
 				break;
@@ -856,15 +843,15 @@ static int toml_string(struct toml *t, struct buf *out)
 			case '"': ch = '"'; break;
 			case '\\': ch = '\\'; break;
 			default:
-				return fail(t->c, t->line, "unsupported escape \\%c", *t->p);
+				return ak_data_error(t->c->path, t->line, "unsupported escape \\%c", *t->p);
 			}
 		}
 		if (out && buf_addch(out, ch) < 0)
-			return fail(t->c, t->line, "string longer than %zu bytes", out->max);
+			return ak_data_error(t->c->path, t->line, "string longer than %zu bytes", out->max);
 		t->p++;
 	}
 	if (t->p >= t->end)
-		return fail(t->c, t->line, "unterminated string");
+		return ak_data_error(t->c->path, t->line, "unterminated string");
 	t->p++;
 	return 0;
 }
@@ -891,7 +878,7 @@ static int toml_nested(struct toml *t)
 			t->line++;
 		if (ch == '[' || ch == '{') {
 			if (++depth > LOCKFILE_MAX_DEPTH)
-				return fail(t->c, t->line, "arrays nested too deep");
+				return ak_data_error(t->c->path, t->line, "arrays nested too deep");
 		} else if (ch == ']' || ch == '}') {
 			depth--;
 		}
@@ -899,7 +886,7 @@ static int toml_nested(struct toml *t)
 		if (depth == 0)
 			return 0;
 	}
-	return fail(t->c, start, "unterminated array");
+	return ak_data_error(t->c->path, start, "unterminated array");
 }
 
 /* The rest of the line must be blank or a comment. */
@@ -912,7 +899,7 @@ static int toml_eol(struct toml *t)
 	if (t->p < t->end && *t->p == '\r')
 		t->p++;
 	if (t->p < t->end && *t->p != '\n')
-		return fail(t->c, t->line, "unexpected text after a value");
+		return ak_data_error(t->c->path, t->line, "unexpected text after a value");
 	return 0;
 }
 
@@ -926,7 +913,7 @@ static int cargo_flush(struct lctx *c, struct cargo_pkg *k)
 	int rc = 0;
 
 	if (k->active && (!k->have_name || !k->have_version))
-		rc = fail(c, k->line, "[[package]] without a name or version");
+		rc = ak_data_error(c->path, k->line, "[[package]] without a name or version");
 	else if (k->active && k->have_source)
 		rc = add_dep(c, k->name.p, k->name.len, k->version.p, k->version.len, k->line);
 	k->active = k->have_name = k->have_version = k->have_source = 0;
@@ -942,7 +929,7 @@ static int toml_header(struct toml *t, struct cargo_pkg *k)
 	while (e < t->end && *e != ']' && *e != '\n')
 		e++;
 	if (e >= t->end || *e != ']' || (arr && (e + 1 >= t->end || e[1] != ']')))
-		return fail(t->c, line, "cannot read a table header");
+		return ak_data_error(t->c->path, line, "cannot read a table header");
 	if (cargo_flush(t->c, k) < 0)
 		return -1;
 	t->p = e + (arr ? 2 : 1);
@@ -974,11 +961,11 @@ static int toml_pair(struct toml *t, struct cargo_pkg *k, struct buf *tmp)
 			t->p++;
 		kn = (size_t)(t->p - ks);
 		if (!kn)
-			return fail(t->c, line, "cannot read a key");
+			return ak_data_error(t->c->path, line, "cannot read a key");
 	}
 	toml_blank(t);
 	if (t->p >= t->end || *t->p != '=')
-		return fail(t->c, line, "expected '=' after a key");
+		return ak_data_error(t->c->path, line, "expected '=' after a key");
 	t->p++;
 	toml_blank(t);
 	if (k->active && kn == 4 && !memcmp(ks, "name", 4)) {
@@ -993,18 +980,18 @@ static int toml_pair(struct toml *t, struct cargo_pkg *k, struct buf *tmp)
 		k->have_source = 1;
 	}
 	if (t->p >= t->end || *t->p == '\n')
-		return fail(t->c, line, "a key without a value");
+		return ak_data_error(t->c->path, line, "a key without a value");
 	if (*t->p == '"' || *t->p == '\'') {
 		if (toml_string(t, into ? into : tmp) < 0)
 			return -1;
 	} else if (*t->p == '[' || *t->p == '{') {
 		if (into)
-			return fail(t->c, line, "expected a string");
+			return ak_data_error(t->c->path, line, "expected a string");
 		if (toml_nested(t) < 0)
 			return -1;
 	} else {
 		if (into)
-			return fail(t->c, line, "expected a string");
+			return ak_data_error(t->c->path, line, "expected a string");
 		while (t->p < t->end && !strchr(" \t\r\n#", *t->p))
 			t->p++;
 	}

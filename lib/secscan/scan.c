@@ -599,26 +599,42 @@ static int scan_file(struct scanner *sc, struct engine_scratch *scratch, const s
 	return rc;
 }
 
+void first_error_init(struct first_error *fe)
+{
+	pthread_mutex_init(&fe->mu, NULL);
+	atomic_store(&fe->failed, 0);
+	fe->msg[0] = '\0';
+	fe->code = 0;
+}
+
+void first_error_set(struct first_error *fe)
+{
+	pthread_mutex_lock(&fe->mu);
+	if (!atomic_load(&fe->failed)) {
+		snprintf(fe->msg, sizeof(fe->msg), "%s", ak_errmsg());
+		fe->code = ak_errcode();
+		atomic_store(&fe->failed, 1);
+	}
+	pthread_mutex_unlock(&fe->mu);
+}
+
+int first_error_failed(struct first_error *fe)
+{
+	return atomic_load(&fe->failed);
+}
+
+int first_error_release(struct first_error *fe)
+{
+	pthread_mutex_destroy(&fe->mu);
+	return atomic_load(&fe->failed) ? ak_error((enum ak_exit)fe->code, "%s", fe->msg) : 0;
+}
+
 struct pool {
 	struct scanner *sc;
 	struct walk *w;
 	atomic_size_t next;
-	atomic_int failed;
-	pthread_mutex_t err_mu;
-	char err[512];
-	int err_code;
+	struct first_error fe;
 };
-
-static void pool_fail(struct pool *p)
-{
-	pthread_mutex_lock(&p->err_mu);
-	if (!atomic_load(&p->failed)) {
-		snprintf(p->err, sizeof(p->err), "%s", ak_errmsg());
-		p->err_code = ak_errcode();
-		atomic_store(&p->failed, 1);
-	}
-	pthread_mutex_unlock(&p->err_mu);
-}
 
 static void *pool_work(void *arg)
 {
@@ -628,12 +644,12 @@ static void *pool_work(void *arg)
 	size_t i;
 
 	if (!scratch || !rbuf) {
-		pool_fail(p);
+		first_error_set(&p->fe);
 		goto out;
 	}
-	while (!atomic_load(&p->failed) && (i = atomic_fetch_add(&p->next, 1)) < p->w->n)
+	while (!first_error_failed(&p->fe) && (i = atomic_fetch_add(&p->next, 1)) < p->w->n)
 		if (scan_file(p->sc, scratch, &p->w->v[i], rbuf) < 0)
-			pool_fail(p);
+			first_error_set(&p->fe);
 out:
 	engine_scratch_free(scratch);
 	free(rbuf);
@@ -652,15 +668,15 @@ static int pool_run(struct scanner *sc, struct walk *w)
 
 	if (!rbuf)
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
-	pthread_mutex_init(&p.err_mu, NULL);
+	first_error_init(&p.fe);
 	for (int t = 1; t < n; t++)
 		if (pthread_create(&tid[started], NULL, pool_work, &p) == 0)
 			started++;
 	if (sc->o.progress)
 		progress_start(&sc->pg, "scanning", w->n);
-	while (!atomic_load(&p.failed) && (i = atomic_fetch_add(&p.next, 1)) < w->n) {
+	while (!first_error_failed(&p.fe) && (i = atomic_fetch_add(&p.next, 1)) < w->n) {
 		if (scan_file(sc, sc->scratch, &w->v[i], rbuf) < 0)
-			pool_fail(&p);
+			first_error_set(&p.fe);
 		if (sc->o.progress)
 			progress_update(&sc->pg, i);
 	}
@@ -669,10 +685,7 @@ static int pool_run(struct scanner *sc, struct walk *w)
 	if (sc->o.progress)
 		progress_end(&sc->pg);
 	free(rbuf);
-	pthread_mutex_destroy(&p.err_mu);
-	if (atomic_load(&p.failed))
-		return ak_error((enum ak_exit)p.err_code, "%s", p.err);
-	return 0;
+	return first_error_release(&p.fe);
 }
 
 int scanner_scan_tree(struct scanner *sc, const char *root, const char *prefix)

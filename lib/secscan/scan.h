@@ -11,6 +11,8 @@
 #ifndef AK_SECSCAN_SCAN_H
 #define AK_SECSCAN_SCAN_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -106,6 +108,24 @@ const struct engine *scanner_engine(const struct scanner *sc);
 
 /* Worker threads to use for n items. */
 int scanner_threads(const struct scanner *sc, size_t n);
+
+/*
+ * The first error of a pool of threads: kept (message and class) so that
+ * the thread that waits for them reports it. Lock-free to test.
+ */
+struct first_error {
+	pthread_mutex_t mu;
+	atomic_int failed;
+	char msg[512];
+	int code;
+};
+
+void first_error_init(struct first_error *fe);
+/* Keep the calling thread's ak_error if it is the first. */
+void first_error_set(struct first_error *fe);
+int first_error_failed(struct first_error *fe);
+/* Release fe; 0, or -1 with the first error recorded again (ak_error). */
+int first_error_release(struct first_error *fe);
 
 /* Whether buf looks binary (a NUL among its first 8000 bytes). */
 int looks_binary(const char *buf, size_t len);
