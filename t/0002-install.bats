@@ -17,15 +17,30 @@ teardown() { common_teardown; }
 	./bin/agent-backend
 	./bin/agent-frontend
 	./bin/agent-integrate
+	./bin/agent-secscan
 	./bin/agent-test
 	./bin/agentctl
 	./share/agentkit/config.yaml.example
 	./share/agentkit/prompts/analyze.md
+	./share/agentkit/rules/code-c.yaml
+	./share/agentkit/rules/code-js.yaml
+	./share/agentkit/rules/code-python.yaml
+	./share/agentkit/rules/code-sql.yaml
+	./share/agentkit/rules/iac-docker.yaml
+	./share/agentkit/rules/iac-terraform.yaml
+	./share/agentkit/rules/secrets-ai-chat.yaml
+	./share/agentkit/rules/secrets-cloud.yaml
+	./share/agentkit/rules/secrets-commerce.yaml
+	./share/agentkit/rules/secrets-database.yaml
+	./share/agentkit/rules/secrets-generic.yaml
+	./share/agentkit/rules/secrets-keys.yaml
+	./share/agentkit/rules/secrets-vcs-ci.yaml
 	./share/bash-completion/completions/agent-analyze
 	./share/bash-completion/completions/agent-app
 	./share/bash-completion/completions/agent-backend
 	./share/bash-completion/completions/agent-frontend
 	./share/bash-completion/completions/agent-integrate
+	./share/bash-completion/completions/agent-secscan
 	./share/bash-completion/completions/agent-test
 	./share/bash-completion/completions/agentctl
 	./share/fish/vendor_completions.d/agent-analyze.fish
@@ -33,6 +48,7 @@ teardown() { common_teardown; }
 	./share/fish/vendor_completions.d/agent-backend.fish
 	./share/fish/vendor_completions.d/agent-frontend.fish
 	./share/fish/vendor_completions.d/agent-integrate.fish
+	./share/fish/vendor_completions.d/agent-secscan.fish
 	./share/fish/vendor_completions.d/agent-test.fish
 	./share/fish/vendor_completions.d/agentctl.fish
 	./share/man/man1/agent-analyze.1
@@ -40,8 +56,10 @@ teardown() { common_teardown; }
 	./share/man/man1/agent-backend.1
 	./share/man/man1/agent-frontend.1
 	./share/man/man1/agent-integrate.1
+	./share/man/man1/agent-secscan.1
 	./share/man/man1/agent-test.1
 	./share/man/man1/agentctl.1
+	./share/man/man5/agentkit-rules.5
 	./share/man/man5/agentkit-templates.5
 	./share/man/man7/agentkit.7
 	./share/zsh/site-functions/_agent-analyze
@@ -49,6 +67,7 @@ teardown() { common_teardown; }
 	./share/zsh/site-functions/_agent-backend
 	./share/zsh/site-functions/_agent-frontend
 	./share/zsh/site-functions/_agent-integrate
+	./share/zsh/site-functions/_agent-secscan
 	./share/zsh/site-functions/_agent-test
 	./share/zsh/site-functions/_agentctl
 	END

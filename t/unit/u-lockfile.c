@@ -140,7 +140,7 @@ static void test_fixtures(void)
 		"PyPI markup-safe-2 1.1.1 22\n", NULL);
 	fixture(DATA "go.mod",
 		"Go github.com/gorilla/mux 1.8.0 5\n"
-		"Go golang.org/x/text 0.3.7 8\n"
+		"Go example.com/x/text 0.3.7 8\n"
 		"Go github.com/new/logger 1.1.0 9\n"
 		"Go github.com/pinned/thing 1.2.1 10\n"
 		"Go github.com/quoted/mod 0.0.0-20191109021931-daa7c04131f5 11\n", NULL);

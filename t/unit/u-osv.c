@@ -234,7 +234,7 @@ static void test_ranges(void)
 	      "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"soon\"}]},"
 	      "{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"5.0.0\"}]}]",
 	      "1.0.0=0", "5.0.1=1");
-	CASES("Go versions with and without v", "Go", "golang.org/x/net",
+	CASES("Go versions with and without v", "Go", "example.com/x/net",
 	      "\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},"
 	      "{\"fixed\":\"0.7.0\"}]}]",
 	      "v0.0.0-20220722155237-a158d28d115b=1:0.7.0", "0.6.0=1:0.7.0", "v0.7.0=0");

@@ -5,14 +5,14 @@ go 1.21
 require github.com/gorilla/mux v1.8.0
 
 require (
-	golang.org/x/text v0.3.7 // indirect
+	example.com/x/text v0.3.7 // indirect
 	github.com/old/logger v1.0.0
 	github.com/pinned/thing v1.2.0
 	"github.com/quoted/mod" v0.0.0-20191109021931-daa7c04131f5
 	github.com/local/fork v0.1.0 // indirect
 )
 
-exclude golang.org/x/text v0.3.6
+exclude example.com/x/text v0.3.6
 
 replace github.com/old/logger => github.com/new/logger v1.1.0
 
