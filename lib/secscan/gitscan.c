@@ -398,9 +398,9 @@ static int scan_blob(struct gpool *p, git_odb *odb, struct engine_scratch *scrat
 	return rc;
 }
 
-static void *gpool_work(void *arg)
+/* Scan blobs until none is left; pg, if not NULL, shows how far. */
+static void gpool_run(struct gpool *p, struct progress *pg)
 {
-	struct gpool *p = arg;
 	git_repository *repo = NULL;
 	git_odb *odb = NULL;
 	struct engine_scratch *scratch = engine_scratch_new(scanner_engine(p->h->sc));
@@ -413,13 +413,21 @@ static void *gpool_work(void *arg)
 		first_error_set(&p->fe);
 		goto out;
 	}
-	while (!first_error_failed(&p->fe) && (i = atomic_fetch_add(&p->next, 1)) < p->h->nblobs)
+	while (!first_error_failed(&p->fe) && (i = atomic_fetch_add(&p->next, 1)) < p->h->nblobs) {
 		if (scan_blob(p, odb, scratch, i) < 0)
 			first_error_set(&p->fe);
+		if (pg)
+			progress_update(pg, i + 1);
+	}
 out:
 	git_odb_free(odb);
 	git_repository_free(repo);
 	engine_scratch_free(scratch);
+}
+
+static void *gpool_work(void *arg)
+{
+	gpool_run(arg, NULL);
 	return NULL;
 }
 
@@ -427,6 +435,7 @@ int scanner_scan_git(struct scanner *sc, const char *path)
 {
 	struct history h = { .sc = sc };
 	struct gpool p = { .h = &h, .path = path };
+	struct progress pg;
 	pthread_t tid[64];
 	int n, started = 0, rc;
 
@@ -441,13 +450,17 @@ int scanner_scan_git(struct scanner *sc, const char *path)
 		log_debug("%zu commits, %zu unique blobs", h.ncommits, h.nblobs);
 		first_error_init(&p.fe);
 		n = scanner_threads(sc, h.nblobs);
-		for (int t = 0; t < n; t++)
+		/* the caller's thread is one of the n and draws the progress bar */
+		for (int t = 1; t < n; t++)
 			if (pthread_create(&tid[started], NULL, gpool_work, &p) == 0)
 				started++;
-		if (started == 0)
-			gpool_work(&p);
+		if (scanner_opts(sc)->progress)
+			progress_start(&pg, "scanning blobs", h.nblobs);
+		gpool_run(&p, scanner_opts(sc)->progress ? &pg : NULL);
 		for (int t = 0; t < started; t++)
 			pthread_join(tid[t], NULL);
+		if (scanner_opts(sc)->progress)
+			progress_end(&pg);
 		rc = first_error_release(&p.fe);
 	}
 	for (size_t i = 0; i < h.nblobs; i++)

@@ -678,7 +678,7 @@ static int pool_run(struct scanner *sc, struct walk *w)
 		if (scan_file(sc, sc->scratch, &w->v[i], rbuf) < 0)
 			first_error_set(&p.fe);
 		if (sc->o.progress)
-			progress_update(&sc->pg, i);
+			progress_update(&sc->pg, i + 1);
 	}
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
