@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apiview.h"
 #include "error.h"
@@ -575,6 +576,16 @@ static json_t *entity_names(const struct resource *r)
 	set_case(e, "plural_kebab", seg, NAME_KEBAB, 0);
 	set_case(e, "plural_label", seg, NAME_LABEL, 0);
 	set_case(e, "table", seg, NAME_SNAKE, 0);
+	{
+		/* SQLite keeps names that start with sqlite_ for itself */
+		const char *t = json_string_value(json_object_get(e, "table"));
+		char *safe;
+
+		if (t && !strncasecmp(t, "sqlite_", 7) && asprintf(&safe, "t_%s", t) >= 0) {
+			set_str(e, "table", safe);
+			free(safe);
+		}
+	}
 	set_str(e, "path", r->path);
 	if (r->input_name)
 		set_str(e, "input_schema", r->input_name);

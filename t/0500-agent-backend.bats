@@ -244,3 +244,11 @@ ready() {
 	[ -f "$dir/app/__init__.py" ]
 	[ ! -e "$dir/app/routers/task.py" ] && [ ! -e "$dir/pytest.ini" ]
 }
+
+@test "an entity whose table would start with sqlite_ gets a table SQLite accepts" {
+	printf '%s\n' '{"specversion":"1.0","id":"x","source":"t","type":"requirement.analyzed","subject":"f-1","time":"2026-11-26T12:00:00.000Z","data":{"stories":[],"nfrs":[],"questions":[],"entities":[{"name":"SqliteProject","fields":[{"name":"name","type":"string","required":true}],"relations":[]}]}}' > in.jsonl
+	run -0 --separate-stderr agent-backend --workspace ws in.jsonl
+	[ "$(tail -1 <<< "$output" | jq -r .type)" = feature.backend_ready ]
+	grep -q '^CREATE TABLE IF NOT EXISTS "t_sqlite_projects" (' ws/f-1/agent-backend/app/schema_sqlite.sql
+	grep -q '^CREATE TABLE IF NOT EXISTS "t_sqlite_projects" (' ws/f-1/agent-backend/app/schema_postgres.sql
+}
