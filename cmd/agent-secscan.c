@@ -542,7 +542,7 @@ static int verb_db(struct secscan *s, int argc, char **argv)
 	return deps_import(s->store_spec, argc - 1, argv + 1) < 0 ? agent_die(PROG) : 0;
 }
 
-static int start_scan(struct secscan *s, int *status)
+static int start_scan(struct secscan *s)
 {
 	if (load_rules(s) < 0)
 		return -1;
@@ -553,7 +553,6 @@ static int start_scan(struct secscan *s, int *status)
 	s->so.exclude = s->exclude;
 	if (!s->no_progress)
 		s->so.progress = 1;
-	(void)status;
 	return 0;
 }
 
@@ -603,7 +602,7 @@ int main(int argc, char **argv)
 		status = agent_usage_error(PROG, "--format json and table go with --path, --git or --stdin");
 	else if (agent_start(&a, "agentkit/agent-secscan", environ) < 0 ||
 		 !(s.ws = workspace_open(config_get(a.cfg, "workspace"))) ||
-		 !(s.f = filter_new(&def, &a.fopts, &a.ec, &a.out)) || start_scan(&s, &status) < 0)
+		 !(s.f = filter_new(&def, &a.fopts, &a.ec, &a.out)) || start_scan(&s) < 0)
 		status = agent_die(PROG);
 	else if (scanning)
 		status = standalone(&s) < 0 ? agent_die(PROG) : filter_status(s.f);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "datadir.h"
@@ -54,5 +55,29 @@ int datadir_find(const char *sub, const char *name, const char *first, struct bu
 		return ak_error(AK_EXIT_UNAVAILABLE, "no %s '%s' (looked in %s%sthe user's %s "
 				"folder and %s/%s)", sub, name, first ? first : "",
 				first ? ", " : "", sub, AK_DATADIR, sub);
+	return 0;
+}
+
+int datadir_cache(const char *xdg, const char *home, struct buf *out)
+{
+	int rc;
+
+	buf_reset(out);
+	if (xdg && *xdg)
+		rc = buf_addf(out, "%s/agentkit", xdg);
+	else if (home && *home)
+		rc = buf_addf(out, "%s/.cache/agentkit", home);
+	else
+		rc = buf_addstr(out, ".agentkit-cache");
+	if (rc < 0)
+		return -1;
+	/* the parents may be missing too: ~/.cache on a fresh account */
+	for (char *s = out->p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(out->p, 0700);
+			*s = '/';
+		}
+	mkdir(out->p, 0700);
 	return 0;
 }

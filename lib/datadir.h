@@ -20,4 +20,13 @@
  */
 int datadir_find(const char *sub, const char *name, const char *first, struct buf *out);
 
+/*
+ * agentkit's cache folder, created with any missing parents (a failure to
+ * create is left to the caller's open): xdg/agentkit when xdg (the value
+ * of XDG_CACHE_HOME) is set, else home/.cache/agentkit, else
+ * .agentkit-cache. The path goes to out (reset first). 0, or -1 with
+ * ak_error when out cannot hold it.
+ */
+int datadir_cache(const char *xdg, const char *home, struct buf *out);
+
 #endif

@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "datadir.h"
 #include "error.h"
 #include "jschema.h"
 #include "llm.h"
@@ -344,25 +344,12 @@ static int build_headers(struct llm *l)
 
 static char *default_cache_path(char *const *envp)
 {
-	const char *xdg = env_get(envp, "XDG_CACHE_HOME"), *home = env_get(envp, "HOME");
 	struct buf b = BUF_INIT;
 
-	if (xdg && *xdg)
-		buf_addf(&b, "%s/agentkit", xdg);
-	else if (home && *home)
-		buf_addf(&b, "%s/.cache/agentkit", home);
-	else
-		buf_addstr(&b, ".agentkit-cache");
-	if (b.p) {
-		/* the parent may be missing too: ~/.cache on a fresh account */
-		for (char *s = b.p + 1; *s; s++)
-			if (*s == '/') {
-				*s = '\0';
-				mkdir(b.p, 0700);
-				*s = '/';
-			}
-		mkdir(b.p, 0700);
-		buf_addstr(&b, "/llm.db");
+	if (datadir_cache(env_get(envp, "XDG_CACHE_HOME"), env_get(envp, "HOME"), &b) < 0 ||
+	    buf_addstr(&b, "/llm.db") < 0) {
+		buf_release(&b);
+		return NULL;
 	}
 	return buf_detach(&b, NULL);
 }

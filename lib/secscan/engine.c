@@ -23,12 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "datadir.h"
 #include "error.h"
 #include "log.h"
 #include "secscan/engine.h"
@@ -131,8 +131,7 @@ static int filter_index(struct engine *e, const struct ruleset *rs, size_t r)
 static void cache_path(const char *const *exprs, const unsigned *flags, const unsigned *ids,
 		       size_t k, struct buf *out)
 {
-	const char *dir = getenv("AGENTKIT_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
+	const char *dir = getenv("AGENTKIT_CACHE_DIR");
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
@@ -150,14 +149,10 @@ static void cache_path(const char *const *exprs, const unsigned *flags, const un
 	EVP_DigestFinal_ex(c, md, &mdlen);
 	EVP_MD_CTX_free(c);
 	if (dir && *dir)
-		buf_addf(out, "%s/", dir);
-	else if (xdg && *xdg)
-		buf_addf(out, "%s/agentkit/", xdg);
-	else if (home && *home)
-		buf_addf(out, "%s/.cache/agentkit/", home);
-	else
+		buf_addstr(out, dir);
+	else if (datadir_cache(getenv("XDG_CACHE_HOME"), getenv("HOME"), out) < 0)
 		return;
-	buf_addstr(out, "secscan-");
+	buf_addstr(out, "/secscan-");
 	for (unsigned i = 0; i < 16 && i < mdlen; i++)
 		buf_addf(out, "%02x", md[i]);
 	buf_addstr(out, ".hsdb");
@@ -194,25 +189,14 @@ static int cache_load(struct engine *e, const char *path, const unsigned *ids, u
  * renamed, so a reader never sees half of one. Failures are only logged. */
 static void cache_store(const struct engine *e, const char *path, const unsigned *flags, size_t k)
 {
-	char *bytes = NULL, *slash;
+	char *bytes = NULL;
 	size_t n = 0;
-	struct buf tmp = BUF_INIT, dir = BUF_INIT;
+	struct buf tmp = BUF_INIT;
 	FILE *fp = NULL;
 	int ok = 0;
 
 	if (!*path || hs_serialize_database(e->db, &bytes, &n) != HS_SUCCESS)
 		return;
-	buf_addstr(&dir, path);
-	if ((slash = strrchr(dir.p, '/'))) {
-		*slash = '\0';
-		for (char *p = dir.p + 1; *p; p++)
-			if (*p == '/') {
-				*p = '\0';
-				mkdir(dir.p, 0700);
-				*p = '/';
-			}
-		mkdir(dir.p, 0700);
-	}
 	buf_addf(&tmp, "%s.%ld.tmp", path, (long)getpid());
 	if ((fp = fopen(tmp.p, "wb"))) {
 		ok = fwrite(CACHE_MAGIC, 1, sizeof(CACHE_MAGIC) - 1, fp) == sizeof(CACHE_MAGIC) - 1;
@@ -228,7 +212,6 @@ static void cache_store(const struct engine *e, const char *path, const unsigned
 		log_debug("cannot keep the compiled rules in '%s': %s", path, strerror(errno));
 	free(bytes);
 	buf_release(&tmp);
-	buf_release(&dir);
 }
 
 static int compile_db(struct engine *e, const struct ruleset *rs)
