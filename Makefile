@@ -98,6 +98,7 @@ LIB_OBJS += lib/apiview.o
 LIB_OBJS += lib/codegen.o
 LIB_OBJS += lib/genagent.o
 LIB_OBJS += lib/shwords.o
+LIB_OBJS += lib/lockfile.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)
@@ -172,16 +173,37 @@ SECSCAN_OBJS += lib/secscan/report.o
 SECSCAN_OBJS += lib/secscan/iac.o
 SECSCAN_OBJS += lib/secscan/sarif.o
 SECSCAN_OBJS += lib/secscan/deps.o
-SECSCAN_OBJS += lib/secscan/lockfile.o
 SECSCAN_OBJS += lib/secscan/osv.o
 SECSCAN_OBJS += lib/secscan/version.o
 SECSCAN_LIB = lib/libagentkit-secscan.a
 SECSCAN_LIBS = $(HS_LIBS) $(PCRE2_LIBS) $(GIT2_LIBS) $(ARCHIVE_LIBS) -lpthread -lm
 
+# the HTTP client adapter (libcurl), for health checks, metrics and smoke tests
+HTTP_OBJS += lib/http.o
+HTTP_LIB = lib/libagentkit-http.a
+HTTP_LIBS = $(CURL_LIBS)
+
+# the rollout engine: traffic routers, measurements, steps, state in the store
+ROLLOUT_OBJS += lib/rollout/router.o
+ROLLOUT_OBJS += lib/rollout/analysis.o
+ROLLOUT_OBJS += lib/rollout/canary.o
+ROLLOUT_OBJS += lib/rollout/rollout.o
+ROLLOUT_LIB = lib/libagentkit-rollout.a
+ROLLOUT_LIBS = -lm
+
+# the deployment engineer: gate, artifacts, SBOM, Terraform
+DEPLOY_OBJS += lib/deploy/gate.o
+DEPLOY_OBJS += lib/deploy/artifact.o
+DEPLOY_OBJS += lib/deploy/sbom.o
+DEPLOY_OBJS += lib/deploy/tf.o
+DEPLOY_OBJS += lib/deploy/scaffold.o
+DEPLOY_LIB = lib/libagentkit-deploy.a
+DEPLOY_LIBS = $(ARCHIVE_LIBS)
+
 PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
-	bin/agent-integrate bin/agent-secscan
+	bin/agent-integrate bin/agent-secscan bin/agent-deploy
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
-	cmd/agentctl-llm.o
+	cmd/agentctl-llm.o cmd/agentctl-tf.o cmd/agentctl-rollout.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -232,10 +254,27 @@ $(RESULTS_LIB): $(RESULTS_OBJS)
 $(SECSCAN_LIB): $(SECSCAN_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
+$(HTTP_LIB): $(HTTP_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(ROLLOUT_LIB): $(ROLLOUT_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(DEPLOY_LIB): $(DEPLOY_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agentctl: $(AGENTCTL_OBJS) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
+		$(STORE_LIB) $(LIB)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) \
-		$(KAFKA_LIBS) $(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) \
+		$(LLM_LIB) $(STORE_LIB) $(LIB) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
+		$(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+bin/agent-deploy: cmd/agent-deploy.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-deploy.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
+		$(STORE_LIB) $(LIB) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(STORE_LIBS) \
+		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 bin/agent-analyze: cmd/agent-analyze.o $(ANALYZE_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB)
 	@mkdir -p bin
@@ -266,9 +305,9 @@ bin/agent-secscan: cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB) \
 		$(SECSCAN_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+t/unit/u-%: t/unit/u-%.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -346,11 +385,11 @@ t/fuzz/fuzz-apiview: t/fuzz/fuzz-apiview.c $(LIB_OBJS:.o=.c) $(BACKEND_OBJS:.o=.
 
 # the scanner's file readers, with the store they import into
 t/fuzz/fuzz-secscan: t/fuzz/fuzz-secscan.c $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
-		lib/secscan/lockfile.c lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c
+		lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c
 	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
 		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
-		lib/secscan/lockfile.c lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c \
+		lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c \
 		$(ARCHIVE_LIBS) $(STORE_LIBS) $(CORE_LIBS)
 
 fuzz: $(FUZZ_BINS)
@@ -393,8 +432,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

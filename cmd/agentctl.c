@@ -21,6 +21,8 @@ static const struct {
 	{ agentctl_store_verbs, &agentctl_store_nverbs },
 	{ agentctl_kafka_verbs, &agentctl_kafka_nverbs },
 	{ agentctl_llm_verbs, &agentctl_llm_nverbs },
+	{ agentctl_tf_verbs, &agentctl_tf_nverbs },
+	{ agentctl_rollout_verbs, &agentctl_rollout_nverbs },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(*groups))

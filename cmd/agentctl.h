@@ -48,6 +48,17 @@ enum {
 	OPT_CREATE,
 	OPT_PARTITIONS,
 	OPT_LLM_MODEL,
+	OPT_TF_BIN,
+	OPT_ALLOW_DESTROY,
+	OPT_TF_DIR,
+	OPT_FORCE,
+	OPT_CONFIG_FILE,
+	OPT_FULL,
+	OPT_BY,
+	OPT_PAUSE_TIMEOUT,
+	OPT_WATCH,
+	OPT_VERSION_LABEL,
+	OPT_NOTE,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
@@ -58,6 +69,10 @@ extern const struct verb agentctl_kafka_verbs[];    /* publish, consume, worker,
 extern const size_t agentctl_kafka_nverbs;
 extern const struct verb agentctl_llm_verbs[];      /* llm */
 extern const size_t agentctl_llm_nverbs;
+extern const struct verb agentctl_tf_verbs[];       /* tf */
+extern const size_t agentctl_tf_nverbs;
+extern const struct verb agentctl_rollout_verbs[];  /* rollout, approve */
+extern const size_t agentctl_rollout_nverbs;
 
 /* Where the store is when neither --store nor AGENTKIT_STORE names one. */
 #define DEFAULT_STORE "./agentkit.db"

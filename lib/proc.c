@@ -53,6 +53,12 @@ struct capture {
 	size_t max;
 	int truncated;
 	int echo_fd;            /* a copy of everything read goes here, or -1 */
+	/* when on_line is set: the line being read, up to max bytes */
+	void (*on_line)(const char *line, size_t len, void *ctx);
+	void *line_ctx;
+	char *line;
+	size_t line_len;
+	size_t line_cap;
 };
 
 /* The clock and the signals of one run. */
@@ -154,6 +160,63 @@ static void echo(int fd, const char *p, size_t n)
 }
 
 /*
+ * Add n bytes to the line being read, as far as max allows (the rest of a
+ * longer line is dropped). Returns -1 with ak_error when memory runs out.
+ */
+static int line_keep(struct capture *c, const char *p, size_t n)
+{
+	size_t room = c->max - c->line_len;
+	char *nbuf;
+
+	if (n > room)
+		n = room;
+	if (!n)
+		return 0;
+	if (c->line_len + n + 1 > c->line_cap) {
+		size_t want = c->line_cap ? c->line_cap : 256;
+
+		while (want < c->line_len + n + 1)
+			want = want > SIZE_MAX / 2 ? c->line_len + n + 1 : want * 2;
+		nbuf = realloc(c->line, want);
+		if (!nbuf)
+			return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		c->line = nbuf;
+		c->line_cap = want;
+	}
+	memcpy(c->line + c->line_len, p, n);
+	c->line_len += n;
+	return 0;
+}
+
+/* Hand the line read so far to on_line (NUL-terminated) and start anew. */
+static void line_emit(struct capture *c)
+{
+	if (c->line)
+		c->line[c->line_len] = '\0';
+	c->on_line(c->line ? c->line : "", c->line_len, c->line_ctx);
+	c->line_len = 0;
+}
+
+/* Pass each whole line in data to on_line; keep a partial one for later. */
+static int lines_feed(struct capture *c, const char *p, size_t n)
+{
+	while (n) {
+		const char *nl = memchr(p, '\n', n);
+		size_t k = nl ? (size_t)(nl - p) : n;
+
+		if (line_keep(c, p, k) < 0)
+			return -1;
+		if (nl) {
+			line_emit(c);
+			k++;
+		}
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/*
  * Drain what is readable on c->fd; close it at end of file. Returns -1 with
  * ak_error when memory runs out.
  */
@@ -165,11 +228,15 @@ static int capture_read(struct capture *c)
 	n = read(c->fd, chunk, sizeof(chunk));
 	if (n > 0 && c->echo_fd >= 0)
 		echo(c->echo_fd, chunk, (size_t)n);
+	if (n > 0 && c->on_line && lines_feed(c, chunk, (size_t)n) < 0)
+		return -1;
 	if (n > 0)
 		return capture_add(c, chunk, n);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	/* End of file, or an error no retry will cure. */
+	if (c->on_line && c->line_len)
+		line_emit(c);
 	close_fd(&c->fd);
 	return 0;
 }
@@ -499,6 +566,8 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	out.fd = out_pipe[0];
 	out.max = opts->max_output;
 	out.echo_fd = opts->echo ? STDERR_FILENO : -1;
+	out.on_line = opts->on_line;
+	out.line_ctx = opts->line_ctx;
 	out_pipe[0] = -1;
 	err.fd = err_pipe[0];
 	err.max = opts->max_output;
@@ -523,6 +592,7 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 
 	if (capture_finish(&out) < 0 || capture_finish(&err) < 0)
 		goto fail_buffers;
+	free(out.line);
 
 	res->duration_ms = now_ms() - start;
 	if (WIFEXITED(status)) {
@@ -545,6 +615,7 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	return 0;
 
 fail_buffers:
+	free(out.line);
 	free(out.buf);
 	free(err.buf);
 fail_fds:

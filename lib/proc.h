@@ -34,6 +34,14 @@ struct proc_opts {
 	size_t max_output;         /* per stream; bytes past it are discarded */
 	int echo;                  /* also copy both streams to the caller's
 	                              stderr as they arrive (a live log) */
+	/*
+	 * NULL, or called with each line of standard output as it arrives,
+	 * without its '\n' (a last line without one comes at end of file).
+	 * A line longer than max_output is passed cut to max_output bytes.
+	 * The output is captured all the same.
+	 */
+	void (*on_line)(const char *line, size_t len, void *ctx);
+	void *line_ctx;
 };
 
 #define PROC_OPTS_INIT { .kill_grace_ms = 2000, .max_output = 1 << 20 }

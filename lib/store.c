@@ -511,3 +511,41 @@ int store_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
 		*ids = rc == 0 ? i : 0;
 	return rc;
 }
+
+int store_rollout_put(struct store *s, const struct store_rollout *r)
+{
+	struct jscan *js;
+	int rc;
+
+	if (!r->name || !*r->name || !r->state || !r->doc)
+		return ak_error(AK_EXIT_SOFTWARE, "a rollout needs a name, a state and a document");
+	js = malloc(sizeof(*js));
+	if (!js)
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	rc = jscan_parse(js, r->doc, strlen(r->doc));
+	if (rc < 0)
+		ak_error(AK_EXIT_SOFTWARE, "cannot store rollout '%s': not JSON: %s", r->name, js->err);
+	free(js);
+	if (rc < 0)
+		return -1;
+	return s->ops->rollout_put(s, r, now_ms());
+}
+
+int store_rollout_get(struct store *s, const char *name,
+		      int (*fn)(const struct store_rollout *r, void *ctx), void *ctx)
+{
+	return s->ops->rollout_get(s, name, fn, ctx);
+}
+
+int store_rollout_request(struct store *s, const char *name, const char *command)
+{
+	if (!name || !command || !*command)
+		return ak_error(AK_EXIT_SOFTWARE, "a rollout request needs a name and a command");
+	return s->ops->rollout_request(s, name, command);
+}
+
+int store_rollout_take(struct store *s, const char *name, char **command)
+{
+	*command = NULL;
+	return s->ops->rollout_take(s, name, command);
+}

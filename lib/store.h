@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store;
 
@@ -246,5 +246,39 @@ int store_advisory_each(struct store *s, const char *ecosystem, const char *pack
 /* The number of rows (id, ecosystem, package) and of distinct ids. Either
  * pointer may be NULL. */
 int store_advisory_count(struct store *s, int64_t *rows, int64_t *ids);
+
+/*
+ * Rollouts (table rollouts; the command column from schema version 4):
+ * the state of each blue-green rollout, kept by the process that drives
+ * it, so that another shell, or the same command after a crash, can read
+ * it and act on it. doc is the whole state as a JSON text (lib/rollout
+ * owns its shape); PostgreSQL keeps it as jsonb, in its normal form.
+ */
+struct store_rollout {
+	const char *name;        /* the key */
+	const char *subject;     /* the feature, or NULL */
+	const char *state;       /* "progressing", "paused", "promoted", ... */
+	int step, weight;
+	const char *doc;         /* JSON text, not NULL */
+	const char *command;     /* a pending request, or NULL (read only) */
+	int64_t updated_ms;      /* set by the store on every write (read only) */
+};
+
+/* Insert or replace the row of r->name; its pending command is kept. */
+int store_rollout_put(struct store *s, const struct store_rollout *r);
+/* Visit the row of name: 1 when found (fn's non-zero return is returned
+ * instead), 0 when there is none, -1 with ak_error. Strings are borrowed
+ * for the callback. name NULL visits every row, by name, and returns 0
+ * or fn's non-zero value. */
+int store_rollout_get(struct store *s, const char *name,
+		      int (*fn)(const struct store_rollout *r, void *ctx), void *ctx);
+/* Leave a request for the rollout's driver: 1 when the rollout exists, 0
+ * when it does not, -1 with ak_error. A newer request replaces an older
+ * one that was not taken yet. */
+int store_rollout_request(struct store *s, const char *name, const char *command);
+/* Take the pending request, atomically (two drivers never both take it):
+ * 1 with *command a malloc'd string, 0 when there is none (*command
+ * NULL), -1 with ak_error. */
+int store_rollout_take(struct store *s, const char *name, char **command);
 
 #endif

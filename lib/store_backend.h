@@ -67,6 +67,12 @@ struct store_ops {
 	int (*advisory_each)(struct store *s, const char *ecosystem, const char *package,
 			     int (*fn)(const char *id, const char *json, void *ctx), void *ctx);
 	int (*advisory_count)(struct store *s, int64_t *rows, int64_t *ids);
+	/* Rollouts. store.c has checked name, state and doc. */
+	int (*rollout_put)(struct store *s, const struct store_rollout *r, int64_t now_ms);
+	int (*rollout_get)(struct store *s, const char *name,
+			   int (*fn)(const struct store_rollout *r, void *ctx), void *ctx);
+	int (*rollout_request)(struct store *s, const char *name, const char *command);
+	int (*rollout_take)(struct store *s, const char *name, char **command);
 	void (*close)(struct store *s);
 };
 

@@ -101,6 +101,8 @@ const char *const store_pg_steps[STORE_SCHEMA_VERSION] = {
 	"id text NOT NULL, modified text NOT NULL, doc text NOT NULL, "
 	"PRIMARY KEY (ecosystem, package, id)); "
 	"CREATE INDEX advisories_id ON advisories (id)",
+
+	"ALTER TABLE rollouts ADD COLUMN command text",
 };
 
 static const char staging_sql[] =
@@ -1325,6 +1327,93 @@ static int pg_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
 	return 0;
 }
 
+static int pg_rollout_put(struct store *s, const struct store_rollout *r, int64_t now)
+{
+	char num[3][32];
+	const char *params[7] = { r->name, r->subject, r->state, i64_param(num[0], r->step),
+				  i64_param(num[1], r->weight), r->doc, i64_param(num[2], now) };
+
+	return pg_write(s, "INSERT INTO rollouts (name, subject, state, step, weight, doc, "
+			"updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (name) DO UPDATE "
+			"SET subject = excluded.subject, state = excluded.state, step = excluded.step, "
+			"weight = excluded.weight, doc = excluded.doc, updated_ms = excluded.updated_ms",
+			7, params, "store a rollout in", NULL);
+}
+
+struct ro_walk {
+	int (*fn)(const struct store_rollout *r, void *ctx);
+	void *ctx;
+	int found;
+};
+
+static int rollout_row(const PGresult *res, int i, void *ctx)
+{
+	struct ro_walk *w = ctx;
+	struct store_rollout r = {
+		.name = PQgetvalue(res, i, 0), .subject = get_str(res, i, 1),
+		.state = PQgetvalue(res, i, 2), .step = (int)get_i64(res, i, 3, 0),
+		.weight = (int)get_i64(res, i, 4, 0), .doc = PQgetvalue(res, i, 5),
+		.command = get_str(res, i, 6), .updated_ms = get_i64(res, i, 7, 0),
+	};
+
+	w->found = 1;
+	return w->fn(&r, w->ctx);
+}
+
+static int pg_rollout_get(struct store *s, const char *name,
+			  int (*fn)(const struct store_rollout *r, void *ctx), void *ctx)
+{
+	struct ro_walk w = { fn, ctx, 0 };
+	const char *params[1] = { name };
+	int rc;
+
+	rc = cursor_each(s, "read rollouts from", name ?
+			 "SELECT name, subject, state, step, weight, doc::text, command, updated_ms "
+			 "FROM rollouts WHERE name = $1" :
+			 "SELECT name, subject, state, step, weight, doc::text, command, updated_ms "
+			 "FROM rollouts ORDER BY name COLLATE \"C\"", name ? 1 : 0, params,
+			 rollout_row, &w);
+	if (rc)
+		return rc;
+	return name ? w.found : 0;
+}
+
+static int pg_rollout_request(struct store *s, const char *name, const char *command)
+{
+	const char *params[2] = { name, command };
+	int64_t n = 0;
+
+	if (pg_write(s, "UPDATE rollouts SET command = $2 WHERE name = $1", 2, params,
+		     "store a rollout request in", &n) < 0)
+		return -1;
+	return n > 0;
+}
+
+/* One statement reads and clears: the row lock makes two takers see it once. */
+static int pg_rollout_take(struct store *s, const char *name, char **command)
+{
+	const char *params[1] = { name };
+	PGresult *res;
+	int rc = 0;
+
+	if (pg_ready(s) < 0)
+		return -1;
+	res = run_params(s, "UPDATE rollouts r SET command = NULL FROM (SELECT name, command "
+			 "FROM rollouts WHERE name = $1 AND command IS NOT NULL FOR UPDATE) o "
+			 "WHERE r.name = o.name RETURNING o.command", 1, params, PGRES_TUPLES_OK,
+			 "take a rollout request from");
+	if (!res)
+		return -1;
+	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+		if (!(*command = strdup(PQgetvalue(res, 0, 0))))
+			rc = ak_error(AK_EXIT_SOFTWARE, "out of memory");
+		else
+			rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 static void pg_close(struct store *s)
 {
 	struct pg *pg = s->db;
@@ -1360,6 +1449,10 @@ static const struct store_ops pg_ops = {
 	.advisory_put = pg_advisory_put,
 	.advisory_each = pg_advisory_each,
 	.advisory_count = pg_advisory_count,
+	.rollout_put = pg_rollout_put,
+	.rollout_get = pg_rollout_get,
+	.rollout_request = pg_rollout_request,
+	.rollout_take = pg_rollout_take,
 	.close = pg_close,
 };
 

@@ -33,7 +33,8 @@ enum stmt_id {
 	ST_JOIN_PUT, ST_JOIN_GET, ST_JOIN_CLEAR, ST_COUNT,
 	ST_LLM_LOG, ST_LLM_CACHE_GET, ST_LLM_CACHE_PUT, ST_LLM_CACHE_CLEAR_ALL,
 	ST_LLM_CACHE_CLEAR_MODEL, ST_LLM_CACHE_COUNT,
-	ST_ADV_PUT, ST_ADV_EACH, ST_ADV_COUNT, ST_MAX
+	ST_ADV_PUT, ST_ADV_EACH, ST_ADV_COUNT,
+	ST_RO_PUT, ST_RO_REQUEST, ST_RO_PEEK, ST_RO_CLEAR, ST_MAX
 };
 
 static const char *const stmt_sql[ST_MAX] = {
@@ -83,6 +84,13 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_ADV_EACH] = "SELECT id, doc FROM advisories WHERE ecosystem = ?1 AND package = ?2 "
 			"ORDER BY id",
 	[ST_ADV_COUNT] = "SELECT count(*), count(DISTINCT id) FROM advisories",
+	[ST_RO_PUT] = "INSERT INTO rollouts(name, subject, state, step, weight, doc, updated_ms) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET "
+		      "subject = excluded.subject, state = excluded.state, step = excluded.step, "
+		      "weight = excluded.weight, doc = excluded.doc, updated_ms = excluded.updated_ms",
+	[ST_RO_REQUEST] = "UPDATE rollouts SET command = ?2 WHERE name = ?1",
+	[ST_RO_PEEK] = "SELECT command FROM rollouts WHERE name = ?1 AND command IS NOT NULL",
+	[ST_RO_CLEAR] = "UPDATE rollouts SET command = NULL WHERE name = ?1",
 };
 
 const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
@@ -124,6 +132,8 @@ const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
 	" modified TEXT NOT NULL, doc TEXT NOT NULL,"
 	" PRIMARY KEY (ecosystem, package, id));"
 	"CREATE INDEX advisories_id ON advisories(id);",
+	/* 3 -> 4: requests to a rollout's driver */
+	"ALTER TABLE rollouts ADD COLUMN command TEXT;",
 };
 
 struct sq {
@@ -855,6 +865,146 @@ static int sq_advisory_count(struct store *s, int64_t *rows, int64_t *ids)
 	return rc == SQLITE_ROW ? 0 : fail(q, rc, "cannot count advisories");
 }
 
+struct ro_write {
+	const struct store_rollout *r;
+	const char *name, *command;
+	int64_t now;
+	char *taken;
+	int changes;
+};
+
+static int ro_put_body(struct sq *q, void *ctx)
+{
+	struct ro_write *w = ctx;
+	sqlite3_stmt *st = stmt(q, ST_RO_PUT);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, w->r->name);
+	bind_text(st, 2, w->r->subject);
+	bind_text(st, 3, w->r->state);
+	sqlite3_bind_int(st, 4, w->r->step);
+	sqlite3_bind_int(st, 5, w->r->weight);
+	bind_text(st, 6, w->r->doc);
+	sqlite3_bind_int64(st, 7, w->now);
+	rc = sqlite3_step(st);
+	done(st);
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot store a rollout");
+}
+
+static int sq_rollout_put(struct store *s, const struct store_rollout *r, int64_t now)
+{
+	struct ro_write w = { .r = r, .now = now };
+
+	return in_tx(s->db, ro_put_body, &w);
+}
+
+static int sq_rollout_get(struct store *s, const char *name,
+			  int (*fn)(const struct store_rollout *r, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st;
+	int rc, r = 0, found = 0;
+
+	/* prepared per call: a callback may write the row it reads */
+	rc = sqlite3_prepare_v2(q->db, name ?
+				"SELECT name, subject, state, step, weight, doc, command, updated_ms "
+				"FROM rollouts WHERE name = ?1" :
+				"SELECT name, subject, state, step, weight, doc, command, updated_ms "
+				"FROM rollouts ORDER BY name", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	bind_text(st, 1, name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_rollout ro = {
+			.name = (const char *)sqlite3_column_text(st, 0),
+			.subject = (const char *)sqlite3_column_text(st, 1),
+			.state = (const char *)sqlite3_column_text(st, 2),
+			.step = sqlite3_column_int(st, 3),
+			.weight = sqlite3_column_int(st, 4),
+			.doc = (const char *)sqlite3_column_text(st, 5),
+			.command = (const char *)sqlite3_column_text(st, 6),
+			.updated_ms = sqlite3_column_int64(st, 7),
+		};
+
+		found = 1;
+		if ((r = fn(&ro, ctx)) != 0)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = fail(q, rc, "cannot read rollouts");
+	sqlite3_finalize(st);
+	if (r)
+		return r;
+	return name ? found : 0;
+}
+
+static int ro_request_body(struct sq *q, void *ctx)
+{
+	struct ro_write *w = ctx;
+	sqlite3_stmt *st = stmt(q, ST_RO_REQUEST);
+	int rc;
+
+	if (!st)
+		return -1;
+	bind_text(st, 1, w->name);
+	bind_text(st, 2, w->command);
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return fail(q, rc, "cannot store a rollout request");
+	w->changes = sqlite3_changes(q->db);
+	return 0;
+}
+
+static int sq_rollout_request(struct store *s, const char *name, const char *command)
+{
+	struct ro_write w = { .name = name, .command = command };
+
+	return in_tx(s->db, ro_request_body, &w) < 0 ? -1 : w.changes > 0;
+}
+
+/* Read and clear in one IMMEDIATE transaction: no other writer between. */
+static int ro_take_body(struct sq *q, void *ctx)
+{
+	struct ro_write *w = ctx;
+	sqlite3_stmt *st = stmt(q, ST_RO_PEEK), *clear;
+	int rc;
+
+	free(w->taken);
+	w->taken = NULL;
+	if (!st)
+		return -1;
+	bind_text(st, 1, w->name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !(w->taken = strdup((const char *)sqlite3_column_text(st, 0)))) {
+		done(st);
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	}
+	done(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot read a rollout request");
+	if (!(clear = stmt(q, ST_RO_CLEAR)))
+		return -1;
+	bind_text(clear, 1, w->name);
+	rc = sqlite3_step(clear);
+	done(clear);
+	return rc == SQLITE_DONE ? 0 : fail(q, rc, "cannot clear a rollout request");
+}
+
+static int sq_rollout_take(struct store *s, const char *name, char **command)
+{
+	struct ro_write w = { .name = name };
+
+	if (in_tx(s->db, ro_take_body, &w) < 0) {
+		free(w.taken);
+		return -1;
+	}
+	*command = w.taken;
+	return w.taken != NULL;
+}
+
 static void sq_close(struct store *s)
 {
 	struct sq *q = s->db;
@@ -891,6 +1041,10 @@ static const struct store_ops sqlite_ops = {
 	.advisory_put = sq_advisory_put,
 	.advisory_each = sq_advisory_each,
 	.advisory_count = sq_advisory_count,
+	.rollout_put = sq_rollout_put,
+	.rollout_get = sq_rollout_get,
+	.rollout_request = sq_rollout_request,
+	.rollout_take = sq_rollout_take,
 	.close = sq_close,
 };
 

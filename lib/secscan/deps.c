@@ -16,7 +16,7 @@
 #include "store.h"
 #include "workspace.h"
 #include "secscan/deps.h"
-#include "secscan/lockfile.h"
+#include "lockfile.h"
 #include "secscan/osv.h"
 #include "banned.h"
 

@@ -17,7 +17,7 @@
 
 #include "error.h"
 #include "secscan/iac.h"
-#include "secscan/lockfile.h"
+#include "lockfile.h"
 #include "secscan/osv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

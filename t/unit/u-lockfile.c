@@ -1,5 +1,5 @@
 /*
- * u-lockfile.c - lockfile readers (lib/secscan/lockfile.c): every format
+ * u-lockfile.c - lockfile readers (lib/lockfile.c): every format
  * from a fixture in t/data/lockfiles, the dependency list compared whole;
  * then malformed and hostile inputs, each refused with its file and line.
  */
@@ -9,7 +9,7 @@
 
 #include "buf.h"
 #include "error.h"
-#include "secscan/lockfile.h"
+#include "lockfile.h"
 #include "tap.h"
 
 #define DATA "t/data/lockfiles/"

@@ -540,6 +540,8 @@ static void test_migrations(const char *empty, const char *half)
 	      !strchr(steps[1], '\n'), "step 2 makes joins .. llm_cache, in one line");
 	check(strstr(steps[2], "CREATE TABLE advisories") && !strchr(steps[2], '\n'),
 	      "step 3 makes advisories, in one line");
+	check(strstr(steps[3], "ALTER TABLE rollouts ADD COLUMN command") && !strchr(steps[3], '\n'),
+	      "step 4 adds the rollout requests, in one line");
 
 	o.no_migrate = 1;
 	s = store_open(empty, &o);
@@ -575,7 +577,7 @@ static void test_migrations(const char *empty, const char *half)
 	      be->pg ? "jsonb" : "2", be->pg ? "data is jsonb" : "data is a virtual column");
 	check(store_migrate(s, 1) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating back is refused: %s", ak_errmsg());
-	check(store_migrate(s, 4) < 0 && ak_errcode() == AK_EXIT_USAGE,
+	check(store_migrate(s, 5) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating to an unknown version is refused: %s", ak_errmsg());
 	check0(store_migrate(s, 2), "migrating to the current version is a no-op");
 	check0(store_migrate(s, 3), "migrate to 3");
@@ -605,7 +607,7 @@ static void test_migrations(const char *empty, const char *half)
 	check(s && store_version(s, &v) == 0, "reopen");
 	check_int(v, STORE_SCHEMA_VERSION, "reopening keeps the version");
 	store_close(s);
-	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:3",
+	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:4",
 	      "and one version row");
 
 	/* a schema newer than this program */
@@ -623,6 +625,79 @@ static void test_migrations(const char *empty, const char *half)
 	store_close(s);
 	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:99",
 	      "and leaves it as it was");
+}
+
+/* ---- rollouts ------------------------------------------------------------ */
+
+struct ro_seen {
+	char text[1024];
+	int rows;
+};
+
+static int ro_collect(const struct store_rollout *r, void *ctx)
+{
+	struct ro_seen *seen = ctx;
+	size_t n = strlen(seen->text);
+
+	snprintf(seen->text + n, sizeof(seen->text) - n, "%s%s|%s|%s|%d|%d|%s|%s",
+		 seen->rows ? ";" : "", r->name, r->subject ? r->subject : "-", r->state,
+		 r->step, r->weight, r->command ? r->command : "-",
+		 r->updated_ms > 1700000000000 ? "t" : "no time");
+	seen->rows++;
+	return 0;
+}
+
+static int ro_stop(const struct store_rollout *r, void *ctx)
+{
+	return 7;
+}
+
+static void test_rollouts(const char *spec)
+{
+	struct store *s = store_open(spec, NULL);
+	struct store_rollout r = { .name = "shop", .subject = "shop-1a2b", .state = "progressing",
+				   .step = 1, .weight = 10, .doc = "{\"steps\":[10,50,100]}" };
+	struct ro_seen seen = { "", 0 };
+	char *cmd = (char *)"untouched";
+
+	if (!s) {
+		check(0, "open the store for rollouts: %s", ak_errmsg());
+		return;
+	}
+	check_int(store_rollout_get(s, "shop", ro_collect, &seen), 0, "no rollout yet");
+	check_int(store_rollout_request(s, "shop", "abort"), 0,
+		  "a request for a rollout that does not exist says so");
+	check0(store_rollout_put(s, &r), "store a rollout");
+	check_int(store_rollout_get(s, "shop", ro_collect, &seen), 1, "read it back");
+	check_str(seen.text, "shop|shop-1a2b|progressing|1|10|-|t", "with every column");
+	check_int(store_rollout_take(s, "shop", &cmd), 0, "no request to take");
+	check(cmd == NULL, "and none given");
+	check_int(store_rollout_request(s, "shop", "promote"), 1, "ask for a promotion");
+	check_int(store_rollout_request(s, "shop", "abort"), 1, "then for an abort");
+	r.step = 2;
+	r.weight = 50;
+	check0(store_rollout_put(s, &r), "the driver writes its state");
+	memset(&seen, 0, sizeof(seen));
+	store_rollout_get(s, "shop", ro_collect, &seen);
+	check_str(seen.text, "shop|shop-1a2b|progressing|2|50|abort|t",
+		  "a write keeps the pending request, the newest one");
+	check_int(store_rollout_take(s, "shop", &cmd), 1, "take the request");
+	check_str(cmd ? cmd : "(null)", "abort", "it is the abort");
+	free(cmd);
+	check_int(store_rollout_take(s, "shop", &cmd), 0, "taken once only");
+	r.name = "cart";
+	r.subject = NULL;
+	r.state = "paused";
+	check0(store_rollout_put(s, &r), "a second rollout, with no subject");
+	memset(&seen, 0, sizeof(seen));
+	check_int(store_rollout_get(s, NULL, ro_collect, &seen), 0, "list every rollout");
+	check_str(seen.text, "cart|-|paused|2|50|-|t;shop|shop-1a2b|progressing|2|50|-|t",
+		  "by name");
+	check_int(store_rollout_get(s, NULL, ro_stop, NULL), 7, "a callback stops the walk");
+	r.doc = "{not json";
+	check(store_rollout_put(s, &r) < 0 && strstr(ak_errmsg(), "not JSON"),
+	      "a document that is not JSON is refused: %s", ak_errmsg());
+	store_close(s);
 }
 
 /* Several processes open (and so migrate) one empty store at once. */
@@ -652,7 +727,7 @@ static void test_concurrent_migration(const char *spec)
 			good++;
 	}
 	check_int(good, KIDS, "six processes migrating one store at once all succeed");
-	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:3",
+	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:4",
 	      "and leave one version row");
 }
 
@@ -1247,6 +1322,7 @@ static void test_backend(void)
 	test_many(main_spec);
 	test_first_append_nested(main_spec);
 	test_concurrent_appends(main_spec);
+	test_rollouts(main_spec);
 }
 
 /* ---- SQLite only ------------------------------------------------------- */

@@ -17,7 +17,7 @@
 #include "buf.h"
 #include "error.h"
 #include "jscan.h"
-#include "secscan/lockfile.h"
+#include "lockfile.h"
 #include "banned.h"
 
 struct lctx {

@@ -29,8 +29,8 @@
  * of at most LOCKFILE_MAX_FIELD bytes. Past a bound, or on malformed
  * input, parsing fails with AK_EXIT_DATAERR and "PATH:LINE: reason".
  */
-#ifndef AK_SECSCAN_LOCKFILE_H
-#define AK_SECSCAN_LOCKFILE_H
+#ifndef AK_LOCKFILE_H
+#define AK_LOCKFILE_H
 
 #include <stddef.h>
 

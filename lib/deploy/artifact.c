@@ -1,0 +1,1 @@
+/* lib/deploy/artifact.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/deploy/gate.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/deploy/sbom.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/deploy/scaffold.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/deploy/tf.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/rollout/analysis.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/rollout/canary.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* lib/rollout/rollout.c - placeholder until written */

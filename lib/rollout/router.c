@@ -1,0 +1,1 @@
+/* lib/rollout/router.c - placeholder until written */
