@@ -1,5 +1,249 @@
-/* agentctl-rollout.c - placeholder until written */
-#include "agentctl.h"
+/*
+ * agentctl-rollout.c - the verbs rollout and approve.
+ *
+ *   agentctl rollout start [NAME] --canary FILE [--pause-timeout D] [--quiet]
+ *   agentctl rollout status [NAME] [--json] [--watch]
+ *   agentctl rollout promote NAME [--full]
+ *   agentctl rollout abort|retry|resume NAME
+ *   agentctl approve FEATURE --by NAME [--note TEXT]
+ *
+ * The engine is lib/rollout/rollout.c; its state lives in the store, so
+ * every verb works from any shell, and after a crash.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-const struct verb agentctl_rollout_verbs[] = { { NULL, NULL, NULL, NULL, NULL, NULL } };
-const size_t agentctl_rollout_nverbs = 0;
+#include <jansson.h>
+
+#include "agentctl.h"
+#include "duration.h"
+#include "error.h"
+#include "event.h"
+#include "rollout/canary.h"
+#include "rollout/rollout.h"
+#include "store.h"
+#include "yamljson.h"
+#include "banned.h"
+
+static struct {
+	const char *canary, *by, *note;
+	int64_t pause_timeout_ms;
+	int json, full, watch, quiet;
+} ro;
+
+static const struct opt rollout_opts[] = {
+	{ "store", OPT_STORE, "STORE", "the store that keeps the rollout's state" },
+	{ "canary", OPT_CONFIG_FILE, "FILE", "start: the rollout's configuration (YAML)" },
+	{ "pause-timeout", OPT_PAUSE_TIMEOUT, "DURATION",
+	  "at a pause, wait this long for promote or abort (default: return at once)" },
+	{ "full", OPT_FULL, NULL, "promote: skip every remaining step" },
+	{ "json", OPT_JSON, NULL, "status: one JSON object per rollout" },
+	{ "watch", OPT_WATCH, NULL, "status: show the state again until the rollout ends" },
+	{ "quiet", OPT_QUIET, NULL, "no line per measurement on stderr" },
+	OPT_END
+};
+
+static const struct opt approve_opts[] = {
+	{ "store", OPT_STORE, "STORE", "the store the approval is recorded in" },
+	{ "by", OPT_BY, "NAME", "who approves (required)" },
+	{ "note", OPT_NOTE, "TEXT", "why, or under which conditions" },
+	OPT_END
+};
+
+static int rollout_option(struct agent *a, int key, const char *arg)
+{
+	switch (key) {
+	case OPT_STORE: return config_set(a->cfg, "store", arg, CONFIG_FLAG, "--store");
+	case OPT_CONFIG_FILE: ro.canary = arg; return 0;
+	case OPT_PAUSE_TIMEOUT: return duration_parse(arg, &ro.pause_timeout_ms);
+	case OPT_FULL: ro.full = 1; return 0;
+	case OPT_JSON: ro.json = 1; return 0;
+	case OPT_WATCH: ro.watch = 1; return 0;
+	case OPT_QUIET: ro.quiet = 1; return 0;
+	case OPT_BY: ro.by = arg; return 0;
+	case OPT_NOTE: ro.note = arg; return 0;
+	}
+	return ak_error(AK_EXIT_USAGE, "unexpected option");
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The exit status of an engine result: 0 promoted or handed on, 1 rolled
+ * back or aborted, 75 paused (try again later). */
+static int result_status(int rc)
+{
+	if (rc < 0)
+		return agent_die(PROG);
+	switch (rc) {
+	case ROLLOUT_PROMOTED:
+	case ROLLOUT_PROGRESSING:
+		return 0;
+	case ROLLOUT_PAUSED:
+		return AK_EXIT_TEMPFAIL;
+	default:
+		return AK_EXIT_GATE;
+	}
+}
+
+static int start(const struct rollout_opts *o, const char *name)
+{
+	struct canary c;
+	int rc;
+
+	if (!ro.canary)
+		return agent_usage_error(PROG, "rollout start needs --canary FILE");
+	if (canary_load(ro.canary, &c) < 0)
+		return agent_die(PROG);
+	if (!name)
+		name = c.name;
+	if (!name) {
+		canary_release(&c);
+		return agent_usage_error(PROG, "rollout start needs a NAME (or name: in the file)");
+	}
+	rc = rollout_start(o, name, c.doc);
+	canary_release(&c);
+	return result_status(rc);
+}
+
+static int still_active(const struct store_rollout *r, void *ctx)
+{
+	*(int *)ctx = !strcmp(r->state, "progressing") || !strcmp(r->state, "paused");
+	return 0;
+}
+
+static int status(struct store *s, const char *name)
+{
+	for (;;) {
+		int rc = rollout_status(s, name, ro.json, wall_ms(), stdout), active = 0;
+
+		if (rc != 0)
+			return agent_die(PROG);
+		if (fflush(stdout) == EOF)
+			return ak_error(AK_EXIT_IOERR, "cannot write: %s", "standard output"),
+			       agent_die(PROG);
+		if (!ro.watch || !name)
+			return 0;
+		/* --watch: again every two seconds, until the rollout ends */
+		if (store_rollout_get(s, name, still_active, &active) < 0)
+			return agent_die(PROG);
+		if (!active)
+			return 0;
+		sleep(2);
+		printf("\n");
+	}
+}
+
+static int run_rollout(struct agent *a, int argc, char **argv)
+{
+	struct rollout_opts o = ROLLOUT_OPTS_INIT;
+	const char *verb = argc > 0 ? argv[0] : NULL;
+	const char *name = argc > 1 ? argv[1] : NULL;
+	struct store *s;
+	int rc;
+
+	static const char *const verbs[] = {
+		"start", "status", "promote", "abort", "retry", "resume", NULL
+	};
+	size_t i;
+
+	if (!verb)
+		return agent_usage_error(PROG, "rollout needs start, status, promote, abort, retry "
+					 "or resume");
+	for (i = 0; verbs[i] && strcmp(verbs[i], verb); i++)
+		;
+	if (!verbs[i]) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "unknown rollout command '%s'", verb);
+		return agent_usage_error(PROG, msg);
+	}
+	if (argc > 2)
+		return agent_usage_error(PROG, "rollout takes one NAME");
+	if (!name && strcmp(verb, "start") && strcmp(verb, "status")) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "rollout %s needs the rollout's NAME", verb);
+		return agent_usage_error(PROG, msg);
+	}
+	if (!(s = agentctl_open_store(a, NULL)))
+		return ak_errcode();
+	o.store = s;
+	o.ec = &a->ec;
+	o.out = &a->out;
+	o.pause_timeout_ms = ro.pause_timeout_ms;
+	o.progress = !ro.quiet;
+	if (!strcmp(verb, "start"))
+		rc = start(&o, name);
+	else if (!strcmp(verb, "status"))
+		rc = status(s, name);
+	else if (!strcmp(verb, "promote"))
+		rc = result_status(rollout_promote(&o, name, ro.full));
+	else if (!strcmp(verb, "abort"))
+		/* an abort that happened is what was asked for */
+		rc = (rc = rollout_abort(&o, name)) == ROLLOUT_ABORTED ? 0 : result_status(rc);
+	else if (!strcmp(verb, "retry"))
+		rc = result_status(rollout_retry(&o, name));
+	else
+		rc = result_status(rollout_resume(&o, name));
+	store_close(s);
+	return rc;
+}
+
+/* An approval is an event in the store: who, when, why; agent-deploy
+ * looks for it before production. */
+static int run_approve(struct agent *a, int argc, char **argv)
+{
+	struct store *s;
+	json_t *ev;
+	char *line;
+	size_t len;
+	uint64_t inserted;
+	int rc = 0;
+
+	if (argc != 1)
+		return agent_usage_error(PROG, "approve needs one FEATURE");
+	if (!event_feature_id_ok(argv[0]))
+		return agent_usage_error(PROG, "FEATURE must be a feature id such as "
+					 "password-reset-3f2a");
+	if (!ro.by || !*ro.by)
+		return agent_usage_error(PROG, "approve needs --by NAME: who approves");
+	if (!(s = agentctl_open_store(a, NULL)))
+		return ak_errcode();
+	ev = event_new(&a->ec, "feature.approved", argv[0],
+		       json_pack("{s:s,s:s?}", "by", ro.by, "note", ro.note), NULL);
+	line = ev ? event_dump(ev, &len) : NULL;
+	json_decref(ev);
+	if (!line) {
+		store_close(s);
+		return agent_die(PROG);
+	}
+	line[len] = '\n';
+	if (store_append_lines(s, line, len + 1, &inserted) < 0)
+		rc = agent_die(PROG);
+	else if (out_line(&a->out, line, len) < 0)
+		rc = a->out.code;
+	free(line);
+	store_close(s);
+	return rc;
+}
+
+const struct verb agentctl_rollout_verbs[] = {
+	{ "rollout", "rollout [OPTION]... start|status|promote|abort|retry|resume [NAME]",
+	  "move production traffic to a new version step by step, and roll back by itself",
+	  rollout_opts, rollout_option, run_rollout },
+	{ "approve", "approve FEATURE --by NAME [--note TEXT]",
+	  "record a person's approval of a feature for production",
+	  approve_opts, rollout_option, run_approve },
+};
+
+const size_t agentctl_rollout_nverbs =
+	sizeof(agentctl_rollout_verbs) / sizeof(*agentctl_rollout_verbs);

@@ -9,35 +9,22 @@
 
 #include "error.h"
 #include "event.h"
+#include "duration.h"
 #include "history.h"
 #include "banned.h"
 
 int history_parse_time(const char *s, int64_t now_ms, int64_t *ms)
 {
-	char *end;
-	long long n;
-	int64_t unit;
+	int64_t age;
 
 	if (event_parse_time(s, ms) == 0)
 		return 0;
-	n = strtoll(s, &end, 10);
-	if (end == s || n < 0 || end[0] == '\0' || end[1] != '\0')
-		goto bad;
-	switch (*end) {
-	case 's': unit = 1000; break;
-	case 'm': unit = 60 * 1000; break;
-	case 'h': unit = 3600 * 1000; break;
-	case 'd': unit = 86400 * 1000; break;
-	case 'w': unit = 7 * 86400 * 1000LL; break;
-	default: goto bad;
-	}
-	if (n > INT64_MAX / unit / 2)
-		goto bad;
-	*ms = now_ms - n * unit;
+	/* an age needs its unit: a bare number would be ambiguous here */
+	if (!*s || s[strlen(s) - 1] < 'a' || s[strlen(s) - 1] > 'z' || duration_parse(s, &age) < 0)
+		return ak_error(AK_EXIT_USAGE,
+				"'%s' is not a time (RFC 3339, or an age such as 30m, 2h, 7d)", s);
+	*ms = now_ms - age;
 	return 0;
-bad:
-	return ak_error(AK_EXIT_USAGE,
-			"'%s' is not a time (RFC 3339, or an age such as 30m, 2h, 7d)", s);
 }
 
 void history_age(int64_t age, char out[16])

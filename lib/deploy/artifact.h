@@ -7,7 +7,8 @@
  * restricted pax format, owner 0:0 without names, modes normalised (0755
  * for directories and anything executable, 0644 otherwise), one mtime for
  * every entry, no atime, ctime, xattrs or ACLs, and a gzip header without
- * a time or a file name. Symbolic links are stored as links, never
+ * a time or a file name. Names are stored as their bytes, whatever the
+ * locale (a name that is not ASCII gets "hdrcharset=BINARY"). Symbolic links are stored as links, never
  * followed; sockets, FIFOs and devices are skipped with a warning.
  */
 #ifndef AK_DEPLOY_ARTIFACT_H

@@ -65,7 +65,10 @@ void router_free(struct router *r);
  * stays in force: nginx gets its previous file back (or none, if there was
  * none); HAProxy gets back the weight of a server set before the failure.
  * At weight 0 the canary is written "down" for nginx, which refuses
- * weight=0; at 100 the stable server is.
+ * weight=0; at 100 the stable server is. HAProxy: the current weights are
+ * read first; a growing canary share raises the canary before lowering
+ * the stable server, a shrinking one raises the stable server first, so
+ * the two are never both low at once. Weights are the percentages.
  */
 int router_set(struct router *r, int weight);
 
