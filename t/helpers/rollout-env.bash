@@ -58,7 +58,7 @@ renv_dir() {
 
 # renv_var NAME: the variable prefix for a track name, e.g. BLUE
 renv_var() {
-	printf '%s\n' "$1" | tr 'a-z' 'A-Z' | tr -c 'A-Z0-9\n' '_'
+	printf '%s\n' "$1" | tr '[:lower:]' '[:upper:]' | tr -c 'A-Z0-9\n' '_'
 }
 
 # renv_http_code URL: the status of a GET, 000 when nothing answered
@@ -304,7 +304,7 @@ prometheus_start() {
 		sed 's/^/  /' "$dir/prometheus.log" >&2
 		return 1
 	fi
-	for i in $(seq $((RENV_WAIT * 5))); do
+	for _ in $(seq $((RENV_WAIT * 5))); do
 		up=$(prom_query up | jq '[.data.result[] | select(.value[1] == "1")] | length' 2> /dev/null)
 		[ "${up:-0}" -ge "$n" ] && return 0
 		sleep 0.2
