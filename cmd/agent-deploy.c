@@ -150,7 +150,7 @@ static int parse_options(void *ctx, int key, const char *arg)
 	case OPT_DEPLOY: d->deploy = arg; return 0;
 	case OPT_DEPLOY_TIMEOUT: return duration_parse(arg, &d->deploy_timeout_ms);
 	case OPT_INFRA: d->infra = arg; return 0;
-	case OPT_TF_BIN: d->tf_bin = arg; return 0;
+	case OPT_TF_BIN: return config_set(d->a->cfg, "tf.bin", arg, CONFIG_FLAG, "--tf-bin");
 	case OPT_ALLOW_DESTROY: d->allow_destroy = 1; return 0;
 	case OPT_STAGING: d->staging = arg; return 0;
 	case OPT_SMOKE:
@@ -170,7 +170,9 @@ static int parse_options(void *ctx, int key, const char *arg)
 	case OPT_APPROVAL_TIMEOUT: return duration_parse(arg, &d->approval_timeout_ms);
 	case OPT_ROLLOUT: d->rollout = arg; return 0;
 	case OPT_PAUSE_TIMEOUT: return duration_parse(arg, &d->pause_timeout_ms);
-	case OPT_QUIET: d->quiet = 1; return 0;
+	case OPT_QUIET:
+		d->quiet = 1;
+		return log_set_level("warn");
 	}
 	return 0;
 }
@@ -296,7 +298,19 @@ static int package(struct deployer *d, struct release *r)
 		info = NULL;
 	}
 	snprintf(r->rel, sizeof(r->rel), "%s/agent-deploy/%s.tar.gz", r->feature, r->feature);
-	snprintf(r->abs, sizeof(r->abs), "%s/%s", workspace_root(d->ws), r->rel);
+	/* hooks get an absolute path: they may run anywhere */
+	if (workspace_root(d->ws)[0] == '/') {
+		snprintf(r->abs, sizeof(r->abs), "%s/%s", workspace_root(d->ws), r->rel);
+	} else {
+		char cwd[2048];
+
+		if (!getcwd(cwd, sizeof(cwd))) {
+			ak_error(AK_EXIT_IOERR, "cannot find the current directory: %s",
+				 strerror(errno));
+			goto out;
+		}
+		snprintf(r->abs, sizeof(r->abs), "%s/%s/%s", cwd, workspace_root(d->ws), r->rel);
+	}
 	/* the folder the archive goes to: made by writing a small file there */
 	{
 		char notes[1024];
@@ -358,8 +372,7 @@ static int infrastructure(struct deployer *d, const char *env, json_t **plan)
 	if (!d->infra)
 		return 0;
 	to.root = d->infra;
-	if (d->tf_bin)
-		to.bin = d->tf_bin;
+	to.bin = tf_pick_bin(config_get(d->a->cfg, "tf.bin"), NULL, getenv("PATH"));
 	to.env = env;
 	to.allow_destroy = d->allow_destroy;
 	to.progress = !d->quiet;
@@ -486,8 +499,6 @@ static int production(struct deployer *d, struct release *r)
 		return filter_verdict(d->f, "feature.production_deployed", r->feature, data,
 				      r->cause, 0);
 	}
-	if (!d->store)
-		return ak_error(AK_EXIT_USAGE, "--rollout needs a store (--store) for its state");
 	if (canary_load(d->rollout, &c) < 0)
 		return -1;
 	cfg = json_deep_copy(c.doc);
@@ -556,8 +567,15 @@ static int release(struct deployer *d, const char *feature, const json_t *tested
 	if (!(r.artifacts = json_array()))
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 	rc = -1;
-	if (package(d, &r) < 0 || infrastructure(d, staging, &plan) < 0 ||
-	    deploy_to(d, &r, staging, &hook) < 0)
+	if (package(d, &r) < 0)
+		goto out;
+	if (infrastructure(d, staging, &plan) < 0) {
+		/* a plan that deletes is a gate, not a failure */
+		if (ak_errcode() == AK_EXIT_GATE)
+			rc = refuse(d, feature, cause, "staging", json_pack("[s]", ak_errmsg()));
+		goto out;
+	}
+	if (deploy_to(d, &r, staging, &hook) < 0)
 		goto out;
 	data = json_pack("{s:s,s:s,s:{s:s,s:s},s:O,s:O,s:O}", "environment", staging,
 			 "version", r.version, "artifact", "path", r.rel, "sha256", r.sha256,
@@ -566,8 +584,11 @@ static int release(struct deployer *d, const char *feature, const json_t *tested
 	    smoke(d, &smoke_j, &perf, &ok) < 0)
 		goto out;
 	if (!ok) {
-		rc = refuse(d, feature, cause, "staging",
-			    json_pack("[s]", "the staging smoke or performance check failed"));
+		char why[512];
+
+		snprintf(why, sizeof(why), "the staging check failed: %s",
+			 json_string_value(json_object_get(perf, "reason")));
+		rc = refuse(d, feature, cause, "staging", json_pack("[s]", why));
 		goto out;
 	}
 	if ((approved = approval(d, feature, &appr)) < 0)
@@ -652,6 +673,18 @@ static int alone(struct deployer *d)
 	return rc < 0 ? -1 : filter_commit(d->f);
 }
 
+/* A rollout file is read once before anything is done, so that a bad one
+ * stops the program before it packages or deploys. */
+static int check_rollout(const char *path)
+{
+	struct canary c;
+
+	if (canary_load(path, &c) < 0)
+		return -1;
+	canary_release(&c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct deployer d = {
@@ -671,13 +704,17 @@ int main(int argc, char **argv)
 		return agent_finish(&a, status);
 	if (d.feature && first < argc)
 		return agent_finish(&a, agent_usage_error(PROG, "--feature takes no input files"));
-	if (!d.tf_bin)
-		d.tf_bin = getenv("AGENTKIT_TF_BIN");
+
 	if (agent_start(&a, SOURCE, environ) < 0 ||
 	    !(d.ws = workspace_open(config_get(a.cfg, "workspace"))))
 		return agent_finish(&a, agent_die(PROG));
 	spec = config_get(a.cfg, "store");
-	if (spec && *spec && !(d.store = store_open(spec, NULL)))
+	if (d.rollout && !(spec && *spec))
+		status = agent_usage_error(PROG, "--rollout needs a store (--store) for the "
+					   "rollout's state");
+	else if (d.rollout && check_rollout(d.rollout) < 0)
+		status = agent_die(PROG);
+	else if (spec && *spec && !(d.store = store_open(spec, NULL)))
 		status = agent_die(PROG);
 	else if (!(d.join = join_new(d.store, PROG, consumes)) ||
 		 !(d.f = filter_new(&def, &a.fopts, &a.ec, &a.out)))

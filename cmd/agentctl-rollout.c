@@ -30,6 +30,7 @@
 
 static struct {
 	const char *canary, *by, *note;
+	const char *router_cmd, *health, *steps, *window, *interval;
 	int64_t pause_timeout_ms;
 	int json, full, watch, quiet;
 } ro;
@@ -37,6 +38,12 @@ static struct {
 static const struct opt rollout_opts[] = {
 	{ "store", OPT_STORE, "STORE", "the store that keeps the rollout's state" },
 	{ "canary", OPT_CONFIG_FILE, "FILE", "start: the rollout's configuration (YAML)" },
+	{ "router-cmd", OPT_ROUTER_CMD, "COMMAND",
+	  "start: move traffic by running COMMAND with {weight} (instead of the file's router)" },
+	{ "health", OPT_HEALTH, "URL", "start: the canary's health check (metrics.health)" },
+	{ "steps", OPT_STEPS, "W,W,...", "start: the canary's weights (default 10,50,100)" },
+	{ "window", OPT_WINDOW, "DURATION", "start: how long each step is measured (default 10m)" },
+	{ "interval", OPT_INTERVAL, "DURATION", "start: between measurements (default window/10)" },
 	{ "pause-timeout", OPT_PAUSE_TIMEOUT, "DURATION",
 	  "at a pause, wait this long for promote or abort (default: return at once)" },
 	{ "full", OPT_FULL, NULL, "promote: skip every remaining step" },
@@ -58,6 +65,11 @@ static int rollout_option(struct agent *a, int key, const char *arg)
 	switch (key) {
 	case OPT_STORE: return config_set(a->cfg, "store", arg, CONFIG_FLAG, "--store");
 	case OPT_CONFIG_FILE: ro.canary = arg; return 0;
+	case OPT_ROUTER_CMD: ro.router_cmd = arg; return 0;
+	case OPT_HEALTH: ro.health = arg; return 0;
+	case OPT_STEPS: ro.steps = arg; return 0;
+	case OPT_WINDOW: ro.window = arg; return 0;
+	case OPT_INTERVAL: ro.interval = arg; return 0;
 	case OPT_PAUSE_TIMEOUT: return duration_parse(arg, &ro.pause_timeout_ms);
 	case OPT_FULL: ro.full = 1; return 0;
 	case OPT_JSON: ro.json = 1; return 0;
@@ -94,23 +106,92 @@ static int result_status(int rc)
 	}
 }
 
+/* --steps 10,50,100 as a JSON array (new), or NULL with ak_error. */
+static json_t *steps_arg(const char *arg)
+{
+	json_t *a = json_array();
+	const char *p = arg;
+
+	while (a && *p) {
+		char *end;
+		long w = strtol(p, &end, 10);
+
+		if (end == p || (*end && *end != ',') || w < 0 || w > 100 ||
+		    json_array_append_new(a, json_integer(w)) < 0)
+			break;
+		if (!*end)
+			return a;
+		p = end + 1;
+	}
+	json_decref(a);
+	ak_error(AK_EXIT_USAGE, "--steps wants weights such as 10,50,100, not '%s'", arg);
+	return NULL;
+}
+
+/* The configuration: the --canary file, then what the options say. */
+static json_t *start_config(void)
+{
+	json_t *doc = ro.canary ? canary_read(ro.canary) : json_object();
+	json_t *metrics, *steps;
+
+	if (!doc)
+		return NULL;
+	if (ro.router_cmd &&
+	    json_object_set_new(doc, "router", json_pack("{s:s,s:s}", "type", "cmd",
+							 "command", ro.router_cmd)) < 0)
+		goto oom;
+	if (ro.health) {
+		metrics = json_object_get(doc, "metrics");
+		if (!json_is_object(metrics)) {
+			metrics = json_object();
+			if (json_object_set_new(doc, "metrics", metrics) < 0)
+				goto oom;
+		}
+		if (json_object_set_new(metrics, "health", json_string(ro.health)) < 0)
+			goto oom;
+	}
+	if (ro.steps) {
+		if (!(steps = steps_arg(ro.steps)))
+			goto fail;
+		if (json_object_set_new(doc, "steps", steps) < 0)
+			goto oom;
+	}
+	if ((ro.window && json_object_set_new(doc, "window", json_string(ro.window)) < 0) ||
+	    (ro.interval && json_object_set_new(doc, "interval", json_string(ro.interval)) < 0))
+		goto oom;
+	return doc;
+oom:
+	ak_error(AK_EXIT_SOFTWARE, "out of memory");
+fail:
+	json_decref(doc);
+	return NULL;
+}
+
 static int start(const struct rollout_opts *o, const char *name)
 {
 	struct canary c;
+	json_t *doc;
 	int rc;
 
-	if (!ro.canary)
-		return agent_usage_error(PROG, "rollout start needs --canary FILE");
-	if (canary_load(ro.canary, &c) < 0)
-		return agent_die(PROG);
+	if (!ro.canary && !ro.router_cmd)
+		return agent_usage_error(PROG, "rollout start needs --canary FILE or --router-cmd");
+	if (!(doc = start_config()))
+		return ak_errcode() == AK_EXIT_USAGE ? agent_usage_error(PROG, ak_errmsg()) :
+		       agent_die(PROG);
 	if (!name)
-		name = c.name;
+		name = json_string_value(json_object_get(doc, "name"));
 	if (!name) {
-		canary_release(&c);
+		json_decref(doc);
 		return agent_usage_error(PROG, "rollout start needs a NAME (or name: in the file)");
 	}
-	rc = rollout_start(o, name, c.doc);
+	/* checked here first, so that a message names the file */
+	if (canary_from_json(doc, ro.canary ? ro.canary : "the options", &c) < 0) {
+		json_decref(doc);
+		return agent_die(PROG);
+	}
 	canary_release(&c);
+	rc = rollout_start(o, name, doc);
+	json_decref(doc);
 	return result_status(rc);
 }
 

@@ -216,7 +216,7 @@ static int run_tf(struct agent *a, int argc, char **argv)
 		snprintf(msg, sizeof(msg), "tf %s needs one environment name", argv[0]);
 		return agent_usage_error(PROG, msg);
 	}
-	o.bin = tf_pick_bin(to.bin, getenv("AGENTKIT_TF_BIN"), getenv("PATH"));
+	o.bin = tf_pick_bin(to.bin, config_get(a->cfg, "tf.bin"), getenv("PATH"));
 	o.root = to.dir;
 	o.env = argv[1];
 	o.timeout_ms = to.timeout_ms;

@@ -59,6 +59,11 @@ enum {
 	OPT_WATCH,
 	OPT_VERSION_LABEL,
 	OPT_NOTE,
+	OPT_ROUTER_CMD,
+	OPT_HEALTH,
+	OPT_STEPS,
+	OPT_WINDOW,
+	OPT_INTERVAL,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */

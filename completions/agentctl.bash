@@ -75,13 +75,27 @@ _agentctl_optarg()
 	llm:--model) echo text ;;
 	llm:--since) echo text ;;
 	llm:--limit) echo text ;;
+	tf:--tf-bin) echo text ;;
+	tf:--dir) echo dir ;;
+	tf:--timeout) echo text ;;
+	rollout:--store) echo text ;;
+	rollout:--canary) echo file ;;
+	rollout:--router-cmd) echo text ;;
+	rollout:--health) echo text ;;
+	rollout:--steps) echo text ;;
+	rollout:--window) echo text ;;
+	rollout:--interval) echo text ;;
+	rollout:--pause-timeout) echo text ;;
+	approve:--store) echo text ;;
+	approve:--by) echo text ;;
+	approve:--note) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm help'
+	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm tf rollout approve help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -166,6 +180,9 @@ _agentctl_verbopts()
 	worker) echo '-b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group --in --batch --store -e --exit' ;;
 	kafka) echo '-b --brokers -X --property -F --kafka-config --timeout --mock-brokers --topics --create --partitions' ;;
 	llm) echo '--store --model --since --limit --reverse --json' ;;
+	tf) echo '--tf-bin --dir --allow-destroy --timeout --json --quiet --force' ;;
+	rollout) echo '--store --canary --router-cmd --health --steps --window --interval --pause-timeout --full --json --watch --quiet' ;;
+	approve) echo '--store --by --note' ;;
 	help) echo '' ;;
 	esac
 }
@@ -190,6 +207,9 @@ _agentctl_operands()
 	worker) echo text ;;
 	kafka) echo text ;;
 	llm) echo text ;;
+	tf) echo text ;;
+	rollout) echo text ;;
+	approve) echo text ;;
 	help) echo file ;;
 	*) echo none ;;
 	esac

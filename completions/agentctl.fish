@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model --tf-bin --dir --canary --router-cmd --health --steps --window --interval --pause-timeout --by --note
 				set skip 1
 			case '-?*'
 				continue
@@ -55,6 +55,9 @@ complete -c agentctl -n 'not _agentctl_verb' -a consume -d 'write events from Ka
 complete -c agentctl -n 'not _agentctl_verb' -a worker -d 'run a filter program on events from Kafka, in a consumer group'
 complete -c agentctl -n 'not _agentctl_verb' -a kafka -d 'start a mock Kafka cluster, or list and create topics'
 complete -c agentctl -n 'not _agentctl_verb' -a llm -d 'the LLM engine'\''s exchange log, its costs, and its cache'
+complete -c agentctl -n 'not _agentctl_verb' -a tf -d 'terraform for one environment: a checked plan, then apply it'
+complete -c agentctl -n 'not _agentctl_verb' -a rollout -d 'move production traffic to a new version step by step, and roll back by itself'
+complete -c agentctl -n 'not _agentctl_verb' -a approve -d 'record a person'\''s approval of a feature for production'
 complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
@@ -139,4 +142,26 @@ complete -c agentctl -n '_agentctl_using_verb llm' -l since -x -d 'from this tim
 complete -c agentctl -n '_agentctl_using_verb llm' -l limit -x -d 'at most N exchanges'
 complete -c agentctl -n '_agentctl_using_verb llm' -l reverse -d 'newest first'
 complete -c agentctl -n '_agentctl_using_verb llm' -l json -d 'one JSON object per line'
+complete -c agentctl -n '_agentctl_using_verb tf' -l tf-bin -x -d 'the terraform or tofu program (AGENTKIT_TF_BIN)'
+complete -c agentctl -n '_agentctl_using_verb tf' -l dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'the infrastructure folder (default ./infrastructure)'
+complete -c agentctl -n '_agentctl_using_verb tf' -l allow-destroy -d 'let plan and apply delete resources'
+complete -c agentctl -n '_agentctl_using_verb tf' -l timeout -x -d 'stop a terraform run after SECONDS (default 1800)'
+complete -c agentctl -n '_agentctl_using_verb tf' -l json -d 'show: one JSON object instead of a table'
+complete -c agentctl -n '_agentctl_using_verb tf' -l quiet -d 'no progress and no summary on stderr'
+complete -c agentctl -n '_agentctl_using_verb tf' -l force -d 'scaffold: overwrite files that exist'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l store -x -d 'the store that keeps the rollout'\''s state'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l canary -r -F -d 'start: the rollout'\''s configuration (YAML)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l router-cmd -x -d 'start: move traffic by running COMMAND with {weight} (instead of the file'\''s router)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l health -x -d 'start: the canary'\''s health check (metrics.health)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l steps -x -d 'start: the canary'\''s weights (default 10,50,100)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l window -x -d 'start: how long each step is measured (default 10m)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l interval -x -d 'start: between measurements (default window/10)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l pause-timeout -x -d 'at a pause, wait this long for promote or abort (default: return at once)'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l full -d 'promote: skip every remaining step'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l json -d 'status: one JSON object per rollout'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l watch -d 'status: show the state again until the rollout ends'
+complete -c agentctl -n '_agentctl_using_verb rollout' -l quiet -d 'no line per measurement on stderr'
+complete -c agentctl -n '_agentctl_using_verb approve' -l store -x -d 'the store the approval is recorded in'
+complete -c agentctl -n '_agentctl_using_verb approve' -l by -x -d 'who approves (required)'
+complete -c agentctl -n '_agentctl_using_verb approve' -l note -x -d 'why, or under which conditions'
 complete -c agentctl -n '_agentctl_using_verb help' -F

@@ -124,6 +124,8 @@ static const struct config_key known_keys[] = {
 	  "Kafka bootstrap servers (host:port,...)", 0 },
 	{ "kafka.topic_prefix", "AGENTKIT_KAFKA_TOPIC_PREFIX", NULL,
 	  "prefix of the topic of each event type (agentkit.)", 0 },
+	{ "tf.bin", "AGENTKIT_TF_BIN", NULL,
+	  "the terraform or tofu program (default: terraform, else tofu)", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

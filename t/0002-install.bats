@@ -15,6 +15,7 @@ teardown() { common_teardown; }
 	./bin/agent-analyze
 	./bin/agent-app
 	./bin/agent-backend
+	./bin/agent-deploy
 	./bin/agent-frontend
 	./bin/agent-integrate
 	./bin/agent-secscan
@@ -38,6 +39,7 @@ teardown() { common_teardown; }
 	./share/bash-completion/completions/agent-analyze
 	./share/bash-completion/completions/agent-app
 	./share/bash-completion/completions/agent-backend
+	./share/bash-completion/completions/agent-deploy
 	./share/bash-completion/completions/agent-frontend
 	./share/bash-completion/completions/agent-integrate
 	./share/bash-completion/completions/agent-secscan
@@ -46,6 +48,7 @@ teardown() { common_teardown; }
 	./share/fish/vendor_completions.d/agent-analyze.fish
 	./share/fish/vendor_completions.d/agent-app.fish
 	./share/fish/vendor_completions.d/agent-backend.fish
+	./share/fish/vendor_completions.d/agent-deploy.fish
 	./share/fish/vendor_completions.d/agent-frontend.fish
 	./share/fish/vendor_completions.d/agent-integrate.fish
 	./share/fish/vendor_completions.d/agent-secscan.fish
@@ -54,6 +57,7 @@ teardown() { common_teardown; }
 	./share/man/man1/agent-analyze.1
 	./share/man/man1/agent-app.1
 	./share/man/man1/agent-backend.1
+	./share/man/man1/agent-deploy.1
 	./share/man/man1/agent-frontend.1
 	./share/man/man1/agent-integrate.1
 	./share/man/man1/agent-secscan.1
@@ -65,6 +69,7 @@ teardown() { common_teardown; }
 	./share/zsh/site-functions/_agent-analyze
 	./share/zsh/site-functions/_agent-app
 	./share/zsh/site-functions/_agent-backend
+	./share/zsh/site-functions/_agent-deploy
 	./share/zsh/site-functions/_agent-frontend
 	./share/zsh/site-functions/_agent-integrate
 	./share/zsh/site-functions/_agent-secscan

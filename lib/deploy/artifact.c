@@ -357,7 +357,26 @@ static int write_prefix(struct archive *a, const struct pack_sink *s,
 	return ret;
 }
 
-static struct archive *archive_setup(struct pack_sink *s)
+static int non_ascii(const char *p)
+{
+	for (; p && *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* Whether a name in the archive would not be plain ASCII. */
+static int any_non_ascii(const struct pack_walk *w)
+{
+	if (non_ascii(w->o->prefix))
+		return 1;
+	for (size_t i = 0; i < w->n; i++)
+		if (non_ascii(w->v[i].rel))
+			return 1;
+	return 0;
+}
+
+static struct archive *archive_setup(struct pack_sink *s, int binary_names)
 {
 	struct archive *a = archive_write_new();
 
@@ -365,14 +384,16 @@ static struct archive *archive_setup(struct pack_sink *s)
 		return NULL;
 	/*
 	 * No time in the gzip header; a fixed level, whatever the default.
-	 * Names are stored as the bytes they are ("hdrcharset=BINARY" when
-	 * they are not ASCII): a conversion would depend on the locale.
+	 * Names that are not ASCII are stored as the bytes they are
+	 * ("hdrcharset=BINARY"): a conversion would depend on the locale.
+	 * Only then, as the option marks every entry, and tar warns of it.
 	 */
 	if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(a, "gzip", "compression-level", "9") != ARCHIVE_OK ||
 	    archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
+	    (binary_names &&
+	     archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open(a, s, NULL, sink_write, NULL) != ARCHIVE_OK) {
 		archive_fail(a, s);
@@ -406,7 +427,7 @@ static int write_archive(struct pack_walk *w, struct pack_sink *s, char digest[6
 		EVP_MD_CTX_free(s->md);
 		return ak_error(AK_EXIT_SOFTWARE, "cannot set up SHA-256");
 	}
-	if (!(a = archive_setup(s))) {
+	if (!(a = archive_setup(s, any_non_ascii(w)))) {
 		EVP_MD_CTX_free(s->md);
 		return -1;
 	}

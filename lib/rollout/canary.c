@@ -344,20 +344,32 @@ fail:
 	return -1;
 }
 
-int canary_load(const char *path, struct canary *c)
+json_t *canary_read(const char *path)
 {
 	struct buf b;
 	json_t *doc;
-	int rc;
 
-	memset(c, 0, sizeof(*c));
 	buf_init(&b, MAX_CONFIG);
 	if (buf_read_file(&b, path) < 0) {
 		buf_release(&b);
-		return -1;
+		return NULL;
 	}
 	doc = yaml_parse(b.p ? b.p : "", b.len, path);
 	buf_release(&b);
+	if (doc && !json_is_object(doc)) {
+		json_decref(doc);
+		ak_error(AK_EXIT_DATAERR, "%s: must be a mapping", path);
+		return NULL;
+	}
+	return doc;
+}
+
+int canary_load(const char *path, struct canary *c)
+{
+	json_t *doc = canary_read(path);
+	int rc;
+
+	memset(c, 0, sizeof(*c));
 	if (!doc)
 		return -1;
 	rc = canary_from_json(doc, path, c);

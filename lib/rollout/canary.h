@@ -48,6 +48,10 @@ int canary_from_json(json_t *doc, const char *name, struct canary *c);
 /* Read a YAML or JSON file with canary_from_json. */
 int canary_load(const char *path, struct canary *c);
 
+/* The document of a YAML or JSON file, unchecked: a new reference, or
+ * NULL with ak_error (a file that is not a mapping is AK_EXIT_DATAERR). */
+json_t *canary_read(const char *path);
+
 /* Drop the reference to the document; *c is left empty. */
 void canary_release(struct canary *c);
 

@@ -309,6 +309,17 @@ static int emit(struct ro *r, const char *type, json_t *data)
 	json_object_set_new(data, "steps", json_integer(r->c.nsteps));
 	if (r->c.version)
 		json_object_set_new(data, "version", json_string(r->c.version));
+	if (r->o->ec->deterministic) {
+		/* with SOURCE_DATE_EPOCH, ids come from what the event is: the
+		 * rollout, its revision, and how many events it wrote before */
+		int n = doc_int(r->doc, "events", 0);
+		char seed[512];
+		int k = snprintf(seed, sizeof(seed), "%s%c%d%c%d%c%s", r->name, 0,
+				 doc_int(r->doc, "revision", 1), 0, n, 0, type);
+
+		event_ctx_seed(r->o->ec, seed, k < (int)sizeof(seed) ? (size_t)k : sizeof(seed));
+		json_object_set_new(r->doc, "events", json_integer(n + 1));
+	}
 	ev = event_new(r->o->ec, type, subject_of(r), data, r->o->cause);
 	if (!ev)
 		return -1;
@@ -503,8 +514,8 @@ static void progress(const struct ro *r, const struct measurement *m, int k, int
 		snprintf(mem, sizeof(mem), "%.1f%%", m->mem_pct.value);
 	if (isfinite(m->requests))
 		snprintf(req, sizeof(req), "%.0f", m->requests);
-	fprintf(stderr, "agentctl: rollout %s: step %d/%d (%d%%) measurement %d/%d: %s: "
-		"health %s, error rate %s, p95 %s, memory %s, requests %s%s%s\n",
+	log_info("rollout %s: step %d/%d (%d%%) measurement %d/%d: %s: "
+		 "health %s, error rate %s, p95 %s, memory %s, requests %s%s%s",
 		r->name, r->step + 1, r->c.nsteps, r->weight, k, n,
 		measure_outcome_name(m->outcome),
 		!m->health.present ? "-" : m->health.outcome == MEASURE_SUCCESSFUL ? "ok" : "failing",
