@@ -99,7 +99,7 @@ LIB_OBJS += lib/codegen.o
 LIB_OBJS += lib/genagent.o
 LIB_OBJS += lib/shwords.o
 LIB_OBJS += lib/lockfile.o
-LIB_OBJS += lib/duration.o
+LIB_OBJS += lib/clock.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)

@@ -18,7 +18,7 @@
 
 #include "agent.h"
 #include "buf.h"
-#include "duration.h"
+#include "clock.h"
 #include "error.h"
 #include "filter.h"
 #include "join.h"
@@ -447,14 +447,12 @@ static int smoke(struct deployer *d, json_t **smoke_out, json_t **perf, int *ok)
 /* A person's approval: 1 approved (*approval set), 0 still pending. */
 static int approval(struct deployer *d, const char *feature, json_t **approval_out)
 {
-	struct timespec ts;
 	int64_t deadline;
 	int rc;
 
 	if (d->auto_approve) {
 		char when[32];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
 		event_format_time(event_now_ms(&d->a->ec), when);
 		*approval_out = json_pack("{s:s,s:s}", "by", "--auto-approve", "at", when);
 		return 1;
@@ -464,15 +462,13 @@ static int approval(struct deployer *d, const char *feature, json_t **approval_o
 					  "no store to find an approval in");
 		return 0;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + d->approval_timeout_ms;
+	deadline = clock_mono_ms() + d->approval_timeout_ms;
 	for (;;) {
 		if ((rc = gate_approval(d->store, feature, approval_out)) != 0)
 			return rc;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= deadline)
+		if (clock_mono_ms() >= deadline)
 			break;
-		sleep(1);
+		clock_sleep_ms(1000);
 	}
 	*approval_out = json_pack("{s:s,s:s}", "status", "pending", "reason",
 				  "waiting for `agentctl approve`");
@@ -616,43 +612,19 @@ out:
 
 /* ---- the filter ------------------------------------------------------- */
 
-struct held {
-	json_t *tested, *checked;
-};
-
-static int collect(const char *type, const char *raw, size_t len, void *ctx)
-{
-	struct held *h = ctx;
-	json_t **slot = !strcmp(type, "feature.tested") ? &h->tested : &h->checked;
-
-	*slot = json_loadb(raw, len, 0, NULL);
-	return *slot ? 0 : ak_error(AK_EXIT_DATAERR, "a held %s is not JSON", type);
-}
-
 static int handle(struct filter *f, const json_t *ev, void *ctx)
 {
 	struct deployer *d = ctx;
-	const char *type = event_attr(ev, "type"), *subject = event_attr(ev, "subject");
-	struct held h = { NULL, NULL };
-	char *raw;
-	int rc;
+	json_t *held[2];
+	int rc = join_add_event(d->join, ev, held);
 
-	if (!subject)
-		return ak_error(AK_EXIT_DATAERR, "%s has no subject", type);
-	if (!(raw = json_dumps(ev, JSON_COMPACT)))
-		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
-	rc = join_add(d->join, subject, type, raw, strlen(raw));
-	free(raw);
 	if (rc <= 0)
 		return rc;
-	if (join_each(d->join, subject, collect, &h) < 0)
-		rc = -1;
-	else
-		rc = release(d, subject, h.tested, h.checked, ev);
+	rc = release(d, event_attr(ev, "subject"), held[0], held[1], ev);
 	if (rc == 0)
-		rc = join_clear(d->join, subject);
-	json_decref(h.tested);
-	json_decref(h.checked);
+		rc = join_clear(d->join, event_attr(ev, "subject"));
+	json_decref(held[0]);
+	json_decref(held[1]);
 	return rc;
 }
 

@@ -414,48 +414,27 @@ out:
 	return rc;
 }
 
-struct pair {
-	json_t *be, *fe;
-};
-
-static int collect(const char *type, const char *raw, size_t len, void *ctx)
-{
-	struct pair *p = ctx;
-	json_t **slot = !strcmp(type, "feature.backend_ready") ? &p->be : &p->fe;
-
-	*slot = json_loadb(raw, len, 0, NULL);
-	return *slot ? 0 : ak_error(AK_EXIT_DATAERR, "a held %s is not JSON", type);
-}
-
 static int handle(struct filter *f, const json_t *ev, void *ctx)
 {
 	struct integrator *t = ctx;
-	const char *type = event_attr(ev, "type"), *subject = event_attr(ev, "subject");
+	const char *subject = event_attr(ev, "subject");
 	struct genagent_opts go = GENAGENT_OPTS_INIT;
-	struct pair p = { NULL, NULL };
-	json_t *doc = NULL;
-	char *raw;
-	int rc;
+	/* backend, then frontend (absent with --backend-only) */
+	json_t *held[2] = { NULL, NULL }, *doc = NULL;
+	int rc = join_add_event(t->join, ev, held);
 
-	if (!subject)
-		return ak_error(AK_EXIT_DATAERR, "%s has no subject", type);
-	if (!(raw = json_dumps(ev, JSON_COMPACT)))
-		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
-	rc = join_add(t->join, subject, type, raw, strlen(raw));
-	free(raw);
 	if (rc <= 0)
 		return rc;
 	rc = -1;
-	if (join_each(t->join, subject, collect, &p) < 0 ||
-	    !(doc = genagent_contract(t->ws, p.be, &go)))
+	if (!(doc = genagent_contract(t->ws, held[0], &go)))
 		goto out;
-	rc = integrate(t, subject, doc, p.be, p.fe, ev);
+	rc = integrate(t, subject, doc, held[0], held[1], ev);
 	if (!rc)
 		rc = join_clear(t->join, subject);
 out:
 	json_decref(doc);
-	json_decref(p.be);
-	json_decref(p.fe);
+	json_decref(held[0]);
+	json_decref(held[1]);
 	return rc;
 }
 

@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "agentctl.h"
-#include "duration.h"
+#include "clock.h"
 #include "error.h"
 #include "event.h"
 #include "rollout/canary.h"
@@ -79,14 +79,6 @@ static int rollout_option(struct agent *a, int key, const char *arg)
 	case OPT_NOTE: ro.note = arg; return 0;
 	}
 	return ak_error(AK_EXIT_USAGE, "unexpected option");
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The exit status of an engine result: 0 promoted or handed on, 1 rolled
@@ -204,7 +196,7 @@ static int still_active(const struct store_rollout *r, void *ctx)
 static int status(struct store *s, const char *name)
 {
 	for (;;) {
-		int rc = rollout_status(s, name, ro.json, wall_ms(), stdout), active = 0;
+		int rc = rollout_status(s, name, ro.json, clock_wall_ms(), stdout), active = 0;
 
 		if (rc != 0)
 			return agent_die(PROG);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "agentctl.h"
 #include "error.h"
 #include "filter.h"
@@ -100,14 +101,6 @@ static int store_option(struct agent *a, int key, const char *arg)
 	return ak_error(AK_EXIT_USAGE, "unexpected option");
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct store *agentctl_open_store(struct agent *a, const struct store_opts *opts)
 {
 	const char *spec = config_get(a->cfg, "store");
@@ -121,7 +114,7 @@ struct store *agentctl_open_store(struct agent *a, const struct store_opts *opts
 /* Turn --since and --until into the query's bounds. */
 static int time_bounds(void)
 {
-	int64_t now = wall_ms();
+	int64_t now = clock_wall_ms();
 
 	if (so.since && history_parse_time(so.since, now, &so.q.since_ms) < 0)
 		return agent_usage_error(PROG, ak_errmsg());
@@ -208,7 +201,7 @@ static int run_status(struct agent *a, int argc, char **argv)
 		return agent_usage_error(PROG, "status takes at most one feature");
 	if (!(s = agentctl_open_store(a, NULL)))
 		return ak_errcode();
-	rc = history_status(s, argc ? argv[0] : NULL, so.json, wall_ms(), stdout) < 0 ?
+	rc = history_status(s, argc ? argv[0] : NULL, so.json, clock_wall_ms(), stdout) < 0 ?
 	     agent_die(PROG) : 0;
 	store_close(s);
 	return rc;

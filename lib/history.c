@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "event.h"
-#include "duration.h"
+#include "clock.h"
 #include "history.h"
 #include "banned.h"
 

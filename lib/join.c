@@ -171,3 +171,48 @@ int join_clear(struct join *j, const char *subject)
 	json_object_del(j->mem, subject);
 	return 0;
 }
+
+struct parsed {
+	struct join *j;
+	json_t **held;
+};
+
+static int parse_held(const char *type, const char *raw, size_t len, void *ctx)
+{
+	struct parsed *p = ctx;
+	int i;
+
+	for (i = 0; p->j->types[i] && strcmp(p->j->types[i], type); i++)
+		;
+	json_decref(p->held[i]);
+	p->held[i] = json_loadb(raw, len, 0, NULL);
+	return p->held[i] ? 0 : ak_error(AK_EXIT_DATAERR, "a held %s is not JSON", type);
+}
+
+int join_add_event(struct join *j, const json_t *ev, json_t **held)
+{
+	const char *type = json_string_value(json_object_get(ev, "type"));
+	const char *subject = json_string_value(json_object_get(ev, "subject"));
+	struct parsed p = { j, held };
+	char *raw;
+	int rc, n;
+
+	for (n = 0; j->types[n]; n++)
+		held[n] = NULL;
+	if (!subject)
+		return ak_error(AK_EXIT_DATAERR, "%s has no subject", type ? type : "an event");
+	if (!(raw = json_dumps(ev, JSON_COMPACT)))
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	rc = join_add(j, subject, type, raw, strlen(raw));
+	free(raw);
+	if (rc <= 0)
+		return rc;
+	if (join_each(j, subject, parse_held, &p) < 0) {
+		for (int i = 0; i < n; i++) {
+			json_decref(held[i]);
+			held[i] = NULL;
+		}
+		return -1;
+	}
+	return 1;
+}

@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "store.h"
 
 struct join;
@@ -39,6 +41,15 @@ int join_add(struct join *j, const char *subject, const char *type,
  */
 int join_each(struct join *j, const char *subject,
 	      int (*fn)(const char *type, const char *raw, size_t len, void *ctx), void *ctx);
+
+/*
+ * join_add for a parsed event (borrowed), under its own subject and type.
+ * When the subject now has every wanted type, held[i] (an array as long
+ * as the list of types) gets a new reference to the held event of the
+ * i-th type and 1 is returned; 0 while it waits (held all NULL); -1 with
+ * ak_error (AK_EXIT_DATAERR for an event without a subject).
+ */
+int join_add_event(struct join *j, const json_t *ev, json_t **held);
 
 /* Forget what is held for subject (after the joined work is done). */
 int join_clear(struct join *j, const char *subject);

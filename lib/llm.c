@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "datadir.h"
 #include "error.h"
@@ -103,22 +104,6 @@ struct llm_call {
 	json_t *errors;
 	int64_t tokens_in, tokens_out;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- configuration ---- */
 
@@ -375,7 +360,7 @@ struct llm *llm_new(const struct config *cfg, char *const *envp)
 		return NULL;
 	}
 	l->cfg = cfg;
-	l->rand_state = (unsigned)(wall_ms() ^ getpid());
+	l->rand_state = (unsigned)(clock_wall_ms() ^ getpid());
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			ak_error(AK_EXIT_SOFTWARE, "cannot initialise libcurl");
@@ -457,7 +442,7 @@ static void log_exchange(struct llm_call *c, long status, int64_t in, int64_t ou
 	x.tokens_in = in;
 	x.tokens_out = out;
 	x.cost = cost_of(l, in, out);
-	x.duration_ms = now_ms() - c->started_ms;
+	x.duration_ms = clock_mono_ms() - c->started_ms;
 	if (store_llm_log(st, &x) < 0)
 		log_warn("cannot log the exchange: %s", ak_errmsg());
 	free(resp);
@@ -853,7 +838,7 @@ static void start_transfer(struct llm_call *c)
 	}
 	c->easy = e;
 	c->state = ST_SENDING;
-	c->started_ms = now_ms();
+	c->started_ms = clock_mono_ms();
 	c->attempts++;
 	l->sending++;
 	l->requests++;
@@ -954,7 +939,7 @@ static void retry_or_fail(struct llm_call *c, const char *what)
 	wait = c->retry_after_ms >= 0 ? c->retry_after_ms : backoff_ms(l, c->attempts);
 	log_warn("llm: %s; retrying in %ld ms", what, wait);
 	c->state = ST_SLEEPING;
-	c->wake_ms = now_ms() + wait;
+	c->wake_ms = clock_mono_ms() + wait;
 }
 
 static void transfer_done(struct llm_call *c, CURLcode rc)
@@ -1026,7 +1011,7 @@ static void transfer_done(struct llm_call *c, CURLcode rc)
 /* Wake the calls whose retry is due; the time until the next, or -1. */
 static long wake_due(struct llm *l)
 {
-	int64_t now = now_ms(), next = -1;
+	int64_t now = clock_mono_ms(), next = -1;
 
 	for (struct llm_call *c = l->calls; c; c = c->next) {
 		if (c->state != ST_SLEEPING)

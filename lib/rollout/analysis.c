@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "clock.h"
 #include "buf.h"
 #include "error.h"
 #include "http.h"
@@ -132,14 +133,6 @@ static double p95(double *v, size_t n)
 		return NAN;
 	qsort(v, n, sizeof(*v), cmp_double);
 	return v[(95 * n + 99) / 100 - 1];
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- configuration ---- */
@@ -779,7 +772,7 @@ int analysis_measure(struct analysis *a, struct measurement *m)
 
 	memset(m, 0, sizeof(*m));
 	memset(&ls, 0, sizeof(ls));
-	m->at_ms = wall_ms();
+	m->at_ms = clock_wall_ms();
 	metric_init(&m->health);
 	metric_init(&m->error_rate);
 	metric_init(&m->p95_ms);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "duration.h"
+#include "clock.h"
 #include "error.h"
 #include "rollout/canary.h"
 #include "yamljson.h"

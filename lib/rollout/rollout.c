@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
 #include "history.h"
 #include "http.h"
@@ -57,32 +58,6 @@ struct ro {
 	int64_t last_beat;
 	int driving;             /* this process holds the driver's place */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t now_ms(const struct ro *r)
-{
-	struct timespec ts;
-
-	/* event times may be pinned by SOURCE_DATE_EPOCH; the driver's clock is not */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	(void)r;
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
-
-	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 static const char *doc_str(const json_t *doc, const char *key)
 {
@@ -121,7 +96,7 @@ static int persist(struct ro *r)
 		gethostname(host, sizeof(host) - 1);
 		if (set(r->doc, "driver", json_pack("{s:i,s:s,s:I}", "pid", (int)getpid(),
 						     "host", host, "heartbeat",
-						     (json_int_t)now_ms(r))) < 0)
+						     (json_int_t)clock_wall_ms())) < 0)
 			return -1;
 	}
 	if (!(text = json_dumps(r->doc, JSON_COMPACT)))
@@ -134,7 +109,7 @@ static int persist(struct ro *r)
 	row.doc = text;
 	rc = store_rollout_put(r->o->store, &row);
 	free(text);
-	r->last_beat = mono_ms();
+	r->last_beat = clock_mono_ms();
 	return rc;
 }
 
@@ -231,7 +206,7 @@ static int other_driver(const struct ro *r, int *pid)
 	char me[256] = "";
 
 	*pid = doc_int(d, "pid", 0);
-	if (!json_is_integer(beat) || now_ms(r) - json_integer_value(beat) > ALIVE_MS)
+	if (!json_is_integer(beat) || clock_wall_ms() - json_integer_value(beat) > ALIVE_MS)
 		return 0;
 	gethostname(me, sizeof(me) - 1);
 	if (host && !strcmp(host, me))
@@ -244,8 +219,9 @@ static int take_driver(struct ro *r)
 	int pid;
 
 	if (other_driver(r, &pid))
-		return ak_error(AK_EXIT_TEMPFAIL, "rollout '%s' is being driven by process %d "
-				"(heartbeat %s)", r->name, pid, "recent");
+		return ak_error(AK_EXIT_TEMPFAIL, "rollout '%s' is driven by process %d on %s: "
+				"ask it (promote, abort) or stop it first", r->name, pid,
+				doc_str(json_object_get(r->doc, "driver"), "host"));
 	r->driving = 1;
 	return 0;
 }
@@ -368,7 +344,7 @@ static int check_stable(struct ro *r, char *why, size_t len)
 		return 0;
 	for (int i = 0; i < 5 && !ok; i++) {
 		if (i)
-			sleep_ms(1000);
+			clock_sleep_ms(1000);
 		if (http_get(hc, r->c.stable_health, 4096, &res) == 0 &&
 		    res.status >= 200 && res.status < 300)
 			ok = 1;
@@ -387,7 +363,7 @@ static int check_stable(struct ro *r, char *why, size_t len)
  */
 static int rollback(struct ro *r, const char *kind, const char *reason)
 {
-	int64_t t0 = mono_ms();
+	int64_t t0 = clock_mono_ms();
 	int failed_step = r->step, failed_weight = r->weight < 0 ? 0 : r->weight;
 	char why[512] = "";
 	int ok = 0;
@@ -397,7 +373,7 @@ static int rollback(struct ro *r, const char *kind, const char *reason)
 	persist(r);
 	for (int i = 0; i < ROUTER_TRIES && !ok; i++) {
 		if (i)
-			sleep_ms(1000);
+			clock_sleep_ms(1000);
 		if (route(r, 0) == 0)
 			ok = 1;
 		else
@@ -409,7 +385,7 @@ static int rollback(struct ro *r, const char *kind, const char *reason)
 			 "weight", failed_weight, "verdict",
 			 !strcmp(kind, "aborted") ? "aborted" : "failed", "reason", reason,
 			 "measurements", last_measurement(r), "verified", ok,
-			 "rollback_ms", (json_int_t)(mono_ms() - t0));
+			 "rollback_ms", (json_int_t)(clock_mono_ms() - t0));
 	if (!ok) {
 		char msg[1100];
 
@@ -471,12 +447,12 @@ static int wait_until(struct ro *r, int64_t deadline, enum verdict *v)
 			free(cmd);
 			return 1;
 		}
-		left = deadline - mono_ms();
+		left = deadline - clock_mono_ms();
 		if (left <= 0)
 			return 0;
-		if (mono_ms() - r->last_beat >= BEAT_MS && persist(r) < 0)
+		if (clock_mono_ms() - r->last_beat >= BEAT_MS && persist(r) < 0)
 			return -1;
-		sleep_ms(left < TICK_MS ? left : TICK_MS);
+		clock_sleep_ms(left < TICK_MS ? left : TICK_MS);
 	}
 }
 
@@ -527,12 +503,12 @@ static int watch_step(struct ro *r, enum verdict *v)
 {
 	int n = canary_measurements(&r->c), failed = 0, errors = 0, inconclusive = 0, good = 0;
 	struct analysis *an = analysis_new(&r->c.analysis);
-	int64_t next = mono_ms();
+	int64_t next = clock_mono_ms();
 
 	if (!an)
 		return -1;
 	json_object_set_new(r->doc, "measurements", json_array());
-	json_object_set_new(r->doc, "step_started", json_integer(now_ms(r)));
+	json_object_set_new(r->doc, "step_started", json_integer(clock_wall_ms()));
 	*v = V_PASS;
 	for (int k = 1; k <= n; k++) {
 		struct measurement m;
@@ -623,7 +599,7 @@ static int advance(struct ro *r, const char *how)
 	}
 	json_array_append_new(hist, json_pack("{s:i,s:i,s:s,s:I}", "step", r->step + 1,
 					      "weight", r->c.steps[r->step], "verdict", how,
-					      "at", (json_int_t)now_ms(r)));
+					      "at", (json_int_t)clock_wall_ms()));
 	if (emit(r, "rollout.step", json_pack("{s:i,s:i,s:s,s:s,s:o}", "step", r->step + 1,
 					      "weight", r->c.steps[r->step], "phase", "passed",
 					      "verdict", how, "measurements",
@@ -656,7 +632,7 @@ static int pause_here(struct ro *r, enum verdict *v)
 		 r->reason);
 	if (r->o->pause_timeout_ms <= 0)
 		return 0;
-	got = wait_until(r, mono_ms() + r->o->pause_timeout_ms, v);
+	got = wait_until(r, clock_mono_ms() + r->o->pause_timeout_ms, v);
 	return got < 0 ? -1 : got;
 }
 
@@ -757,7 +733,7 @@ int rollout_start(const struct rollout_opts *o, const char *name, json_t *config
 		ro_release(&r);
 		return -1;
 	}
-	json_object_set_new(r.doc, "started", json_integer(now_ms(&r)));
+	json_object_set_new(r.doc, "started", json_integer(clock_wall_ms()));
 	r.weight = -1;
 	rc = drive_as_driver(&r);
 	ro_release(&r);
@@ -818,16 +794,16 @@ int rollout_retry(const struct rollout_opts *o, const char *name)
 /* Ask the running driver, and wait until it took the request. */
 static int ask_driver(struct ro *r, const char *command)
 {
-	int64_t deadline = mono_ms() + REQUEST_WAIT_MS;
+	int64_t deadline = clock_mono_ms() + REQUEST_WAIT_MS;
 	int rc = store_rollout_request(r->o->store, r->name, command);
 
 	if (rc <= 0)
 		return rc < 0 ? -1 : ak_error(AK_EXIT_USAGE, "no rollout '%s' in the store", r->name);
 	log_info("rollout %s: asked its driver to %s", r->name, command);
-	while (mono_ms() < deadline) {
+	while (clock_mono_ms() < deadline) {
 		struct loaded l = { NULL, NULL };
 
-		sleep_ms(TICK_MS);
+		clock_sleep_ms(TICK_MS);
 		/* the driver clears the request when it takes it */
 		if (store_rollout_get(r->o->store, r->name, load_row, &l) < 0) {
 			free(l.doc);

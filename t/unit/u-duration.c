@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "duration.h"
+#include "clock.h"
 #include "error.h"
 #include "tap.h"
 

@@ -74,6 +74,33 @@ static void check(const char *name, struct store *store)
 	}
 }
 
+/* join_add_event: parsed events in, parsed events out, in the list's order */
+static void check_events(void)
+{
+	static const char *const types[] = { "feature.tested", "feature.security_checked", NULL };
+	struct join *j = join_new(NULL, "agent-deploy", types);
+	json_t *sec = json_pack("{s:s,s:s,s:{s:s}}", "type", "feature.security_checked",
+				"subject", "f-9", "data", "status", "pass");
+	json_t *tested = json_pack("{s:s,s:s,s:{s:s}}", "type", "feature.tested",
+				   "subject", "f-9", "data", "status", "fail");
+	json_t *nosub = json_pack("{s:s}", "type", "feature.tested");
+	json_t *held[2] = { json_true(), json_true() };
+
+	is_int(join_add_event(j, sec, held), 0, "join_add_event: one of two: waiting");
+	ok(!held[0] && !held[1], "join_add_event: nothing held out while waiting");
+	is_int(join_add_event(j, tested, held), 1, "join_add_event: both: complete");
+	ok(json_equal(held[0], tested) && json_equal(held[1], sec),
+	   "join_add_event: the events, in the order of the types");
+	json_decref(held[0]);
+	json_decref(held[1]);
+	is_int(join_add_event(j, nosub, held), -1, "join_add_event: an event without a subject");
+	is_str(ak_errmsg(), "feature.tested has no subject", "join_add_event: says so");
+	json_decref(sec);
+	json_decref(tested);
+	json_decref(nosub);
+	join_free(j);
+}
+
 int main(void)
 {
 	static const char *const many[] = { "a", "b", "c", "d", "e", "f", "g", "h", "i", NULL };
@@ -82,6 +109,7 @@ int main(void)
 	struct store *s;
 
 	check("memory", NULL);
+	check_events();
 	ok(join_new(NULL, "x", many) == NULL, "more than 8 types refused");
 	is_str(ak_errmsg(), "a join waits for at most 8 types", "with a message");
 

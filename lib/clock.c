@@ -1,12 +1,15 @@
 /*
- * duration.c - parse "500ms", "90s", "10m", "2h", "7d", "1w" or a bare
- * number of seconds into milliseconds.
+ * clock.c - the wall and monotonic clocks in milliseconds, sleeping, and
+ * "500ms", "90s", "10m", "2h", "7d", "1w" or a bare number of seconds
+ * parsed into milliseconds.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "duration.h"
+#include "clock.h"
 #include "error.h"
 #include "banned.h"
 
@@ -37,4 +40,30 @@ int duration_parse(const char *s, int64_t *ms)
 bad:
 	return ak_error(AK_EXIT_USAGE, "'%s' is not a duration (such as 500ms, 30s, 10m, 2h, 7d)",
 			s ? s : "");
+}
+
+static int64_t ms_of(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t clock_wall_ms(void)
+{
+	return ms_of(CLOCK_REALTIME);
+}
+
+int64_t clock_mono_ms(void)
+{
+	return ms_of(CLOCK_MONOTONIC);
+}
+
+void clock_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	while (ms > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

@@ -1,0 +1,30 @@
+/*
+ * clock.h - the two clocks, waiting, and lengths of time as people write
+ * them on a command line or in a configuration file: "500ms", "90s",
+ * "10m", "2h", "7d", "1w", or a bare number of seconds.
+ *
+ * The wall clock says when (times in events and the store); the monotonic
+ * clock measures how long and sets deadlines, as it never jumps.
+ */
+#ifndef AK_CLOCK_H
+#define AK_CLOCK_H
+
+#include <stdint.h>
+
+/*
+ * Parse s into milliseconds. 0 with *ms set, or -1 with ak_error
+ * (AK_EXIT_USAGE, "'S' is not a duration ...") for anything else, a
+ * negative number or a length past a century; *ms is then unchanged.
+ */
+int duration_parse(const char *s, int64_t *ms);
+
+/* Milliseconds since 1970 (CLOCK_REALTIME). */
+int64_t clock_wall_ms(void);
+
+/* Milliseconds since an arbitrary point (CLOCK_MONOTONIC). */
+int64_t clock_mono_ms(void);
+
+/* Sleep ms milliseconds (nothing for ms <= 0), resuming after signals. */
+void clock_sleep_ms(int64_t ms);
+
+#endif
