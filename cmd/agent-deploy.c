@@ -280,7 +280,7 @@ static int package(struct deployer *d, struct release *r)
 	struct artifact art;
 	json_t *sbom = NULL, *info = NULL;
 	size_t ncomp = 0;
-	char *text = NULL;
+	char *text = NULL, *abs = NULL;
 	int rc = -1;
 
 	if (d->package ? expand(&dir, d->package, pairs) < 0 :
@@ -299,26 +299,9 @@ static int package(struct deployer *d, struct release *r)
 	}
 	snprintf(r->rel, sizeof(r->rel), "%s/agent-deploy/%s.tar.gz", r->feature, r->feature);
 	/* hooks get an absolute path: they may run anywhere */
-	if (workspace_root(d->ws)[0] == '/') {
-		snprintf(r->abs, sizeof(r->abs), "%s/%s", workspace_root(d->ws), r->rel);
-	} else {
-		char cwd[2048];
-
-		if (!getcwd(cwd, sizeof(cwd))) {
-			ak_error(AK_EXIT_IOERR, "cannot find the current directory: %s",
-				 strerror(errno));
-			goto out;
-		}
-		snprintf(r->abs, sizeof(r->abs), "%s/%s/%s", cwd, workspace_root(d->ws), r->rel);
-	}
-	/* the folder the archive goes to: made by writing a small file there */
-	{
-		char notes[1024];
-
-		snprintf(notes, sizeof(notes), "%s/agent-deploy/README", r->feature);
-		if (workspace_write(d->ws, notes, "agent-deploy's release files\n", 29, NULL) < 0)
-			goto out;
-	}
+	if (workspace_prepare(d->ws, r->rel, &abs) < 0)
+		goto out;
+	snprintf(r->abs, sizeof(r->abs), "%s", abs);
 	po.dir = dir.p;
 	po.out = r->abs;
 	po.prefix = r->feature;
@@ -355,6 +338,7 @@ oom:
 	rc = -1;
 out:
 	free(text);
+	free(abs);
 	json_decref(sbom);
 	buf_release(&dir);
 	buf_release(&sbom_rel);

@@ -28,6 +28,7 @@
 
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "error.h"
 #include "workspace.h"
 #include "banned.h"
@@ -286,6 +287,32 @@ fail:
 		 create ? "write" : "read", relpath, strerror(errno));
 	close(dirfd);
 	return -1;
+}
+
+int workspace_prepare(struct workspace *ws, const char *relpath, char **abs)
+{
+	const char *base;
+	char *root;
+	struct buf b = BUF_INIT;
+	int dirfd;
+
+	*abs = NULL;
+	if (workspace_check_path(relpath) < 0)
+		return -1;
+	if ((dirfd = walk_parent(ws, relpath, 1, &base)) < 0)
+		return -1;
+	close(dirfd);
+	if (!(root = realpath(ws->root, NULL)))
+		return ak_error(AK_EXIT_IOERR, "cannot find workspace '%s': %s", ws->root,
+				strerror(errno));
+	if (buf_addf(&b, "%s/%s", root, relpath) < 0) {
+		free(root);
+		buf_release(&b);
+		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	}
+	free(root);
+	*abs = buf_detach(&b, NULL);
+	return 0;
 }
 
 /* Fill s with n random letters and digits; weak randomness is acceptable

@@ -44,6 +44,14 @@ const char *workspace_root(const struct workspace *ws);
 int workspace_check_path(const char *relpath);
 
 /*
+ * Make ready for a program of the caller's (an archiver, a hook) to write
+ * relpath itself: the path is checked, its directories are made as
+ * workspace_write makes them, and *abs gets its absolute path (malloc'd,
+ * the caller frees it). 0, or -1 with ak_error as workspace_write.
+ */
+int workspace_prepare(struct workspace *ws, const char *relpath, char **abs);
+
+/*
  * Write len bytes to relpath under the workspace, creating directories as
  * needed, atomically. On success fills *art (if not NULL; release it with
  * artifact_release) and returns 0. On failure returns -1 with ak_error

@@ -456,6 +456,27 @@ static void test_open(void)
 	workspace_free(ws);
 }
 
+/* workspace_prepare: directories made, an absolute path, the same refusals */
+static void test_prepare(struct workspace *ws)
+{
+	char want[1200], *real = realpath(root, NULL), *abs = (char *)"x";
+	struct stat st;
+
+	snprintf(want, sizeof(want), "%s/rel/ease/x.tar.gz", real ? real : "?");
+	ok(workspace_prepare(ws, "rel/ease/x.tar.gz", &abs) == 0, "prepare a path");
+	is_str(abs ? abs : "(null)", want, "its absolute path");
+	snprintf(want, sizeof(want), "%s/rel/ease", root);
+	ok(stat(want, &st) == 0 && S_ISDIR(st.st_mode), "its directories made");
+	snprintf(want, sizeof(want), "%s/rel/ease/x.tar.gz", root);
+	ok(access(want, F_OK) != 0, "the file itself left to the caller");
+	free(abs);
+	ok(workspace_prepare(ws, "../x", &abs) == -1 && ak_errcode() == AK_EXIT_DATAERR &&
+	   abs == NULL, "a path out of the workspace is refused");
+	ok(workspace_prepare(ws, "link/x", &abs) == -1 && abs == NULL,
+	   "a path through a link is refused");
+	free(real);
+}
+
 int main(void)
 {
 	struct workspace *ws;
@@ -480,6 +501,7 @@ int main(void)
 	test_write(ws);
 	test_refusals(ws);
 	test_symlinks(ws);
+	test_prepare(ws);
 	test_failures(ws);
 	test_read(ws);
 	test_media_types();
