@@ -393,6 +393,16 @@ t/fuzz/fuzz-secscan: t/fuzz/fuzz-secscan.c $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c)
 		lib/secscan/osv.c lib/secscan/version.c lib/secscan/iac.c \
 		$(ARCHIVE_LIBS) $(STORE_LIBS) $(CORE_LIBS)
 
+# the deployment readers: Terraform's plan, state and UI stream, the
+# rollout configuration, and the gate with the store it reads from
+t/fuzz/fuzz-deploy: t/fuzz/fuzz-deploy.c $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
+		lib/deploy/tf.c lib/deploy/gate.c lib/rollout/canary.c lib/rollout/router.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
+		lib/deploy/tf.c lib/deploy/gate.c lib/rollout/canary.c lib/rollout/router.c \
+		$(STORE_LIBS) $(CORE_LIBS)
+
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \

@@ -113,8 +113,10 @@ int gate_approval(struct store *s, const char *subject, json_t **approval)
 	if (rc <= 0)
 		return rc;
 	data = json_object_get(ev, "data");
-	*approval = json_pack("{s:O?,s:O?,s:O?}", "by", json_object_get(data, "by"),
-			      "at", json_object_get(ev, "time"), "note", json_object_get(data, "note"));
+	*approval = json_pack("{s:O?,s:O?}", "by", json_object_get(data, "by"),
+			      "at", json_object_get(ev, "time"));
+	if (*approval && json_is_string(json_object_get(data, "note")))
+		json_object_set(*approval, "note", json_object_get(data, "note"));
 	json_decref(ev);
 	return *approval ? 1 : ak_error(AK_EXIT_SOFTWARE, "out of memory");
 }

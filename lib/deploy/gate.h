@@ -18,8 +18,10 @@
 /*
  * Judge the two events (borrowed; either may be NULL when it never came).
  * Returns 1 when both pass, 0 when the gate refuses, with *reasons a new
- * array of strings saying why ("tests failed: 1 of 42", "security check
- * failed: 2 high findings", "no feature.tested event"); -1 with ak_error.
+ * array of strings saying why ("the tests did not pass: 1 of 42 failed",
+ * "the security check did not pass: 0 critical, 2 high, 0 medium, 0 low
+ * findings", "no feature.tested event for this feature"); -1 with
+ * ak_error.
  */
 int gate_judge(const json_t *tested, const json_t *checked, json_t **reasons);
 

@@ -1,5 +1,5 @@
 /*
- * u-duration.c - unit tests for lib/duration.c: every unit, a bare number
+ * u-clock.c - unit tests for lib/clock.c: durations in every unit, a bare number
  * of seconds, zero, the century limit, and inputs that are not durations
  * (the message names them and the output is left as it was).
  */
@@ -70,5 +70,17 @@ int main(void)
 	bad("5215w");
 	bad("99999999999999999999999ms");
 	bad(NULL);
+	/* the clocks: the wall clock is now, the monotonic one moves on by a sleep */
+	{
+		int64_t w = clock_wall_ms(), m = clock_mono_ms();
+
+		ok(w > 1700000000000 && w < 4102444800000, "clock_wall_ms is a time of this century");
+		clock_sleep_ms(20);
+		ok(clock_mono_ms() - m >= 20, "clock_sleep_ms(20) sleeps at least 20 ms");
+		m = clock_mono_ms();
+		clock_sleep_ms(0);
+		clock_sleep_ms(-5);
+		ok(clock_mono_ms() - m < 1000, "clock_sleep_ms of nothing returns");
+	}
 	return done_testing();
 }
