@@ -179,30 +179,6 @@ static int parse_options(void *ctx, int key, const char *arg)
 
 /* ---- running a hook --------------------------------------------------- */
 
-/* Replace every {key} of word by its value from the pairs (NULL-ended). */
-static int expand(struct buf *out, const char *word, const char *const *pairs)
-{
-	buf_reset(out);
-	for (const char *p = word; *p;) {
-		const char *value = NULL;
-		size_t k = 0;
-
-		for (size_t i = 0; *p == '{' && pairs[i] && !value; i += 2) {
-			k = strlen(pairs[i]);
-			if (!strncmp(p + 1, pairs[i], k) && p[1 + k] == '}')
-				value = pairs[i + 1];
-		}
-		if (value) {
-			if (buf_addstr(out, value) < 0)
-				return -1;
-			p += k + 2;
-		} else if (buf_addch(out, *p++) < 0) {
-			return -1;
-		}
-	}
-	return buf_addch(out, '\0');
-}
-
 /* Run command (split like a shell would, run by argv) with the placeholders
  * of pairs replaced. Fills *info with {command, exit, duration_ms}. */
 static int run_hook(const char *what, const char *command, const char *const *pairs,
@@ -224,7 +200,7 @@ static int run_hook(const char *what, const char *command, const char *const *pa
 	if (!(argv = calloc(n + 1, sizeof(*argv))))
 		goto out;
 	json_array_foreach(words, i, w) {
-		if (expand(&b, json_string_value(w), pairs) < 0 ||
+		if (shwords_expand(&b, json_string_value(w), pairs) < 0 ||
 		    json_array_set_new(words, i, json_string(b.p)) < 0)
 			goto out;
 		argv[i] = json_string_value(json_array_get(words, i));
@@ -283,7 +259,7 @@ static int package(struct deployer *d, struct release *r)
 	char *text = NULL, *abs = NULL;
 	int rc = -1;
 
-	if (d->package ? expand(&dir, d->package, pairs) < 0 :
+	if (d->package ? shwords_expand(&dir, d->package, pairs) < 0 :
 	    buf_addf(&dir, "%s/%s/agent-backend", workspace_root(d->ws), r->feature) < 0)
 		goto out;
 	if (access(dir.p, F_OK) < 0) {

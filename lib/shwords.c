@@ -84,3 +84,26 @@ fail:
 	json_decref(words);
 	return NULL;
 }
+
+int shwords_expand(struct buf *out, const char *word, const char *const *pairs)
+{
+	buf_reset(out);
+	for (const char *p = word; *p;) {
+		const char *value = NULL;
+		size_t k = 0;
+
+		for (size_t i = 0; *p == '{' && pairs[i] && !value; i += 2) {
+			k = strlen(pairs[i]);
+			if (!strncmp(p + 1, pairs[i], k) && p[1 + k] == '}')
+				value = pairs[i + 1];
+		}
+		if (value) {
+			if (buf_addstr(out, value) < 0)
+				return -1;
+			p += k + 2;
+		} else if (buf_addch(out, *p++) < 0) {
+			return -1;
+		}
+	}
+	return buf_addch(out, '\0');
+}

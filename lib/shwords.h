@@ -21,4 +21,16 @@
  */
 json_t *shwords_split(const char *s);
 
+struct buf;
+
+/*
+ * Write word into out (reset first, NUL-terminated) with every "{KEY}"
+ * whose KEY is one of pairs replaced by its value: pairs holds KEY, VALUE,
+ * KEY, VALUE, ..., NULL. Other braces stay as they are. For the
+ * placeholders of a command given by a user ("deploy {environment}"),
+ * replaced word by word after splitting, so a value is never split or
+ * read as syntax. 0, or -1 when out is full.
+ */
+int shwords_expand(struct buf *out, const char *word, const char *const *pairs);
+
 #endif

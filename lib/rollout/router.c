@@ -746,40 +746,25 @@ static int hap_get(struct router *r, int *weight)
 
 /* ---- command hook ---- */
 
-/* word with every "{weight}" and "{stable_weight}" replaced, into b. */
-static void substitute(struct buf *b, const char *word, int weight)
-{
-	static const char wk[] = "{weight}", sk[] = "{stable_weight}";
-
-	while (*word) {
-		if (!strncmp(word, wk, sizeof(wk) - 1)) {
-			buf_addf(b, "%d", weight);
-			word += sizeof(wk) - 1;
-		} else if (!strncmp(word, sk, sizeof(sk) - 1)) {
-			buf_addf(b, "%d", 100 - weight);
-			word += sizeof(sk) - 1;
-		} else {
-			buf_addch(b, *word++);
-		}
-	}
-}
-
 static int cmd_set(struct router *r, int weight)
 {
 	size_t n = json_array_size(r->cmd_words), i;
 	char **words = calloc(n + 1, sizeof(*words));
+	char w[16], sw[16];
+	const char *const pairs[] = { "weight", w, "stable_weight", sw, NULL };
 	int ret = -1;
 
 	if (!words)
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
+	snprintf(w, sizeof(w), "%d", weight);
+	snprintf(sw, sizeof(sw), "%d", 100 - weight);
 	for (i = 0; i < n; i++) {
 		struct buf b = BUF_INIT;
 
-		substitute(&b, json_string_value(json_array_get(r->cmd_words, i)),
-			   weight);
-		words[i] = buf_detach(&b, NULL);
-		if (!words[i])
-			words[i] = strdup("");
+		if (shwords_expand(&b, json_string_value(json_array_get(r->cmd_words, i)),
+				   pairs) == 0)
+			words[i] = buf_detach(&b, NULL);
+		buf_release(&b);
 		if (!words[i]) {
 			ak_error(AK_EXIT_SOFTWARE, "out of memory");
 			goto out;

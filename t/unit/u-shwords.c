@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "shwords.h"
 #include "tap.h"
@@ -25,8 +26,34 @@ static void split(const char *s, const char *want)
 	json_decref(w);
 }
 
+static void expand(const char *word, const char *want)
+{
+	static const char *const pairs[] = {
+		"environment", "staging", "weight", "10", "stable_weight", "90", "empty", "", NULL
+	};
+	struct buf b = BUF_INIT;
+
+	ok(shwords_expand(&b, word, pairs) == 0, "expand [%s]", word);
+	is_str(b.p ? b.p : "(null)", want, "expand [%s] gives [%s]", word, want);
+	buf_release(&b);
+}
+
 int main(void)
 {
+	struct buf small;
+
+	expand("{environment}", "staging");
+	expand("--canary={weight}/{stable_weight}x", "--canary=10/90x");
+	expand("{weight}{weight}", "1010");
+	expand("{unknown} {weight", "{unknown} {weight");
+	expand("{}{", "{}{");
+	expand("a{empty}b", "ab");
+	expand("", "");
+	buf_init(&small, 4);
+	ok(shwords_expand(&small, "{environment}", (const char *const[]){ "environment",
+	   "staging", NULL }) < 0, "expand: a value past the buffer's limit is an error");
+	buf_release(&small);
+
 	split("make check", "make|check");
 	split("  pytest   -q\ttests/ ", "pytest|-q|tests/");
 	split("pytest -k 'a or b'", "pytest|-k|a or b");
