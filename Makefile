@@ -42,7 +42,7 @@ endif
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
 DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl libxml-2.0 \
-	libhs libpcre2-8 libgit2 libarchive
+	libhs libpcre2-8 libgit2 libarchive libmicrohttpd libjwt
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -68,6 +68,8 @@ HS_LIBS := $(shell $(PKG_CONFIG) --libs libhs)
 PCRE2_LIBS := $(shell $(PKG_CONFIG) --libs libpcre2-8)
 GIT2_LIBS := $(shell $(PKG_CONFIG) --libs libgit2)
 ARCHIVE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive)
+MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd)
+JWT_LIBS := $(shell $(PKG_CONFIG) --libs libjwt)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -201,10 +203,24 @@ DEPLOY_OBJS += lib/deploy/scaffold.o
 DEPLOY_LIB = lib/libagentkit-deploy.a
 DEPLOY_LIBS = $(ARCHIVE_LIBS)
 
+# the intake server: HTTP, keys and tokens, rate limits, webhooks, sinks
+SERVE_OBJS += lib/serve/apikey.o
+SERVE_OBJS += lib/serve/jwtauth.o
+SERVE_OBJS += lib/serve/ratelimit.o
+SERVE_OBJS += lib/serve/hooks.o
+SERVE_OBJS += lib/serve/intake.o
+SERVE_OBJS += lib/serve/idem.o
+SERVE_OBJS += lib/serve/sink.o
+SERVE_OBJS += lib/serve/metrics.o
+SERVE_OBJS += lib/serve/server.o
+SERVE_LIB = lib/libagentkit-serve.a
+SERVE_LIBS = $(MHD_LIBS) $(JWT_LIBS) -lpthread -lm
+
 PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
 	bin/agent-integrate bin/agent-secscan bin/agent-deploy
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
-	cmd/agentctl-llm.o cmd/agentctl-tf.o cmd/agentctl-rollout.o
+	cmd/agentctl-llm.o cmd/agentctl-tf.o cmd/agentctl-rollout.o cmd/agentctl-serve.o \
+	cmd/agentctl-keys.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -264,11 +280,14 @@ $(ROLLOUT_LIB): $(ROLLOUT_OBJS)
 $(DEPLOY_LIB): $(DEPLOY_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
+$(SERVE_LIB): $(SERVE_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agentctl: $(AGENTCTL_OBJS) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
 		$(STORE_LIB) $(LIB)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) \
-		$(LLM_LIB) $(STORE_LIB) $(LIB) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
+		$(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
 		$(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 bin/agent-deploy: cmd/agent-deploy.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(STORE_LIB) $(LIB)
@@ -306,9 +325,9 @@ bin/agent-secscan: cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB) \
 		$(SECSCAN_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+t/unit/u-%: t/unit/u-%.o $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -403,6 +422,13 @@ t/fuzz/fuzz-deploy: t/fuzz/fuzz-deploy.c $(LIB_OBJS:.o=.c) $(STORE_OBJS:.o=.c) \
 		lib/deploy/tf.c lib/deploy/gate.c lib/rollout/canary.c lib/rollout/router.c \
 		$(STORE_LIBS) $(CORE_LIBS)
 
+# the intake server's readers: request bodies and tracker webhooks
+t/fuzz/fuzz-serve: t/fuzz/fuzz-serve.c $(LIB_OBJS:.o=.c) lib/serve/intake.c lib/serve/hooks.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) \
+		lib/serve/intake.c lib/serve/hooks.c $(CORE_LIBS)
+
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \
@@ -443,8 +469,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d lib/serve/*.o lib/serve/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(SERVE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d lib/serve/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -23,6 +23,8 @@ static const struct {
 	{ agentctl_llm_verbs, &agentctl_llm_nverbs },
 	{ agentctl_tf_verbs, &agentctl_tf_nverbs },
 	{ agentctl_rollout_verbs, &agentctl_rollout_nverbs },
+	{ agentctl_serve_verbs, &agentctl_serve_nverbs },
+	{ agentctl_keys_verbs, &agentctl_keys_nverbs },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(*groups))

@@ -64,6 +64,19 @@ enum {
 	OPT_STEPS,
 	OPT_WINDOW,
 	OPT_INTERVAL,
+	OPT_LISTEN,
+	OPT_SINK,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_MAX_BODY,
+	OPT_RATE,
+	OPT_BURST,
+	OPT_IP_RATE,
+	OPT_IP_BURST,
+	OPT_MAX_CONNECTIONS,
+	OPT_DRAIN_TIMEOUT,
+	OPT_SCOPE,
+	OPT_ALL,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
@@ -78,6 +91,10 @@ extern const struct verb agentctl_tf_verbs[];       /* tf */
 extern const size_t agentctl_tf_nverbs;
 extern const struct verb agentctl_rollout_verbs[];  /* rollout, approve */
 extern const size_t agentctl_rollout_nverbs;
+extern const struct verb agentctl_serve_verbs[];    /* serve */
+extern const size_t agentctl_serve_nverbs;
+extern const struct verb agentctl_keys_verbs[];     /* keys */
+extern const size_t agentctl_keys_nverbs;
 
 /* Where the store is when neither --store nor AGENTKIT_STORE names one. */
 #define DEFAULT_STORE "./agentkit.db"

@@ -89,13 +89,33 @@ _agentctl_optarg()
 	approve:--store) echo text ;;
 	approve:--by) echo text ;;
 	approve:--note) echo text ;;
+	serve:--listen) echo text ;;
+	serve:--sink) echo text ;;
+	serve:--store) echo text ;;
+	serve:--tls-cert) echo file ;;
+	serve:--tls-key) echo file ;;
+	serve:--max-body) echo text ;;
+	serve:--rate) echo text ;;
+	serve:--burst) echo text ;;
+	serve:--ip-rate) echo text ;;
+	serve:--ip-burst) echo text ;;
+	serve:--max-connections) echo text ;;
+	serve:--timeout) echo text ;;
+	serve:--drain-timeout) echo text ;;
+	serve:-b|serve:--brokers) echo text ;;
+	serve:-X|serve:--property) echo text ;;
+	serve:-F|serve:--kafka-config) echo file ;;
+	serve:-t|serve:--topic) echo text ;;
+	serve:--topic-prefix) echo text ;;
+	keys:--store) echo text ;;
+	keys:--scope) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm tf rollout approve help'
+	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm tf rollout approve serve keys help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -183,6 +203,8 @@ _agentctl_verbopts()
 	tf) echo '--tf-bin --dir --allow-destroy --timeout --json --quiet --force' ;;
 	rollout) echo '--store --canary --router-cmd --health --steps --window --interval --pause-timeout --full --json --watch --quiet' ;;
 	approve) echo '--store --by --note' ;;
+	serve) echo '--listen --sink --store --tls-cert --tls-key --max-body --rate --burst --ip-rate --ip-burst --max-connections --timeout --drain-timeout --quiet -b --brokers -X --property -F --kafka-config -t --topic --topic-prefix --binary' ;;
+	keys) echo '--store --scope --all --json' ;;
 	help) echo '' ;;
 	esac
 }
@@ -210,6 +232,8 @@ _agentctl_operands()
 	tf) echo text ;;
 	rollout) echo text ;;
 	approve) echo text ;;
+	serve) echo none ;;
+	keys) echo text ;;
 	help) echo file ;;
 	*) echo none ;;
 	esac

@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model --tf-bin --dir --canary --router-cmd --health --steps --window --interval --pause-timeout --by --note
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model --tf-bin --dir --canary --router-cmd --health --steps --window --interval --pause-timeout --by --note --listen --sink --tls-cert --tls-key --max-body --rate --burst --ip-rate --ip-burst --max-connections --drain-timeout --scope
 				set skip 1
 			case '-?*'
 				continue
@@ -58,6 +58,8 @@ complete -c agentctl -n 'not _agentctl_verb' -a llm -d 'the LLM engine'\''s exch
 complete -c agentctl -n 'not _agentctl_verb' -a tf -d 'terraform for one environment: a checked plan, then apply it'
 complete -c agentctl -n 'not _agentctl_verb' -a rollout -d 'move production traffic to a new version step by step, and roll back by itself'
 complete -c agentctl -n 'not _agentctl_verb' -a approve -d 'record a person'\''s approval of a feature for production'
+complete -c agentctl -n 'not _agentctl_verb' -a serve -d 'serve the requirement intake API (POST /requirements, webhooks)'
+complete -c agentctl -n 'not _agentctl_verb' -a keys -d 'make, list and revoke the API keys of agentctl serve'
 complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
@@ -164,4 +166,28 @@ complete -c agentctl -n '_agentctl_using_verb rollout' -l quiet -d 'no line per 
 complete -c agentctl -n '_agentctl_using_verb approve' -l store -x -d 'the store the approval is recorded in'
 complete -c agentctl -n '_agentctl_using_verb approve' -l by -x -d 'who approves (required)'
 complete -c agentctl -n '_agentctl_using_verb approve' -l note -x -d 'why, or under which conditions'
+complete -c agentctl -n '_agentctl_using_verb serve' -l listen -x -d 'the address to listen on (127.0.0.1:8080; port 0: any)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l sink -x -d 'where events go: stdout, store or kafka (stdout)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l store -x -d 'the store: events (--sink store), keys, feature status'
+complete -c agentctl -n '_agentctl_using_verb serve' -l tls-cert -r -F -d 'serve HTTPS with this PEM certificate'
+complete -c agentctl -n '_agentctl_using_verb serve' -l tls-key -r -F -d 'the PEM private key of --tls-cert'
+complete -c agentctl -n '_agentctl_using_verb serve' -l max-body -x -d 'the largest request body (1M)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l rate -x -d 'requests per second per key or token (50; 0: no limit)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l burst -x -d 'requests a key may make at once (100)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l ip-rate -x -d 'requests per second per client address (20; 0: no limit)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l ip-burst -x -d 'requests an address may make at once (40)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l max-connections -x -d 'connections open at once (256)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l timeout -x -d 'idle time and body time allowed a connection (10)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l drain-timeout -x -d 'on SIGTERM, wait this long for requests (30)'
+complete -c agentctl -n '_agentctl_using_verb serve' -l quiet -d 'no start-up line on stderr'
+complete -c agentctl -n '_agentctl_using_verb serve' -s b -l brokers -x -d '--sink kafka: bootstrap servers (kafka.brokers)'
+complete -c agentctl -n '_agentctl_using_verb serve' -s X -l property -x -d '--sink kafka: a librdkafka property (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb serve' -s F -l kafka-config -r -F -d '--sink kafka: librdkafka properties, NAME=VALUE a line'
+complete -c agentctl -n '_agentctl_using_verb serve' -s t -l topic -x -d '--sink kafka: this topic instead of one per type'
+complete -c agentctl -n '_agentctl_using_verb serve' -l topic-prefix -x -d '--sink kafka: prefix of each type'\''s topic'
+complete -c agentctl -n '_agentctl_using_verb serve' -l binary -d '--sink kafka: binary mode (ce_ headers)'
+complete -c agentctl -n '_agentctl_using_verb keys' -l store -x -d 'the store that keeps the keys'
+complete -c agentctl -n '_agentctl_using_verb keys' -l scope -x -d 'add: what the key may do: submit, read or submit,read (the default)'
+complete -c agentctl -n '_agentctl_using_verb keys' -l all -d 'list: revoked keys too'
+complete -c agentctl -n '_agentctl_using_verb keys' -l json -d 'list: one JSON object per key'
 complete -c agentctl -n '_agentctl_using_verb help' -F

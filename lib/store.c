@@ -10,7 +10,8 @@
  * key and a request are required, texts must be JSON (SQLite would take
  * anything, PostgreSQL's jsonb would refuse it), and the store's clock
  * gives the time when the caller leaves it out. Advisories are checked
- * for their required strings and JSON text in the same way.
+ * for their required strings and JSON text in the same way, and API keys
+ * for theirs.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -122,6 +123,10 @@ struct store *store_open(const char *spec, const struct store_opts *opts)
 			store_close(s);
 			return NULL;
 		}
+	}
+	if (o.manual_checkpoint && s->ops->manual_checkpoints(s) < 0) {
+		store_close(s);
+		return NULL;
 	}
 	return s;
 }
@@ -350,6 +355,11 @@ int store_join_clear(struct store *s, const char *agent, const char *subject)
 	return s->ops->join_clear(s, agent, subject);
 }
 
+int store_checkpoint(struct store *s, int64_t restart_over)
+{
+	return s->ops->checkpoint(s, restart_over);
+}
+
 int store_vacuum(struct store *s)
 {
 	return s->ops->vacuum(s);
@@ -548,4 +558,41 @@ int store_rollout_take(struct store *s, const char *name, char **command)
 {
 	*command = NULL;
 	return s->ops->rollout_take(s, name, command);
+}
+
+int store_key_add(struct store *s, const struct store_key *k)
+{
+	struct store_key row = *k;
+	int rc;
+
+	if (!k->id || !*k->id || !k->name || !*k->name || !k->hash || !*k->hash ||
+	    !k->scopes || !*k->scopes)
+		return ak_error(AK_EXIT_SOFTWARE, "an API key needs an id, a name, a hash and scopes");
+	if (!row.created_ms)
+		row.created_ms = now_ms();
+	rc = s->ops->key_add(s, &row);
+	if (rc > 0)
+		return ak_error(AK_EXIT_DATAERR, "store '%s' has a key with id '%s' or its hash "
+				"already", s->spec, k->id);
+	return rc;
+}
+
+int store_key_revoke(struct store *s, const char *id_or_name, int64_t at_ms, int *revoked)
+{
+	int64_t n = 0;
+	int rc;
+
+	*revoked = 0;
+	if (!id_or_name || !*id_or_name)
+		return ak_error(AK_EXIT_SOFTWARE, "revoking a key needs its id or name");
+	rc = s->ops->key_revoke(s, id_or_name, at_ms ? at_ms : now_ms(), &n);
+	if (rc == 0)
+		*revoked = n > INT32_MAX ? INT32_MAX : (int)n;
+	return rc;
+}
+
+int store_keys(struct store *s, int include_revoked,
+	       int (*fn)(const struct store_key *k, void *ctx), void *ctx)
+{
+	return s->ops->keys(s, include_revoked, fn, ctx);
 }

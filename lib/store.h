@@ -5,7 +5,8 @@
  * database (for a team). Both hold the same tables: events (every attribute,
  * the data as JSON, the raw line), features (stage and status per subject,
  * derived from events as they arrive), joins (what a waiting agent has seen
- * per feature), rollouts, llm_exchanges, llm_cache and advisories. The
+ * per feature), rollouts, llm_exchanges, llm_cache, advisories and
+ * api_keys. The
  * schema is versioned and migrated forward when a store is opened.
  *
  * Appends are idempotent on (source, id): appending an event twice stores
@@ -23,16 +24,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 
 struct store_opts {
 	int migrate_to;    /* 0: the latest version */
 	int no_migrate;    /* open as it is (for `store migrate` to report) */
+	int manual_checkpoint;   /* SQLite: this handle's commits never checkpoint
+				  * the WAL; store_checkpoint from another does */
 };
 
-#define STORE_OPTS_INIT { 0, 0 }
+#define STORE_OPTS_INIT { 0, 0, 0 }
 
 /* An event as stored. All strings are borrowed from the store for the
  * duration of a callback; time and subject may be NULL. */
@@ -117,6 +120,19 @@ int store_join_get(struct store *s, const char *agent, const char *subject,
 		   int (*fn)(const char *type, const char *raw, size_t len, void *ctx),
 		   void *ctx);
 int store_join_clear(struct store *s, const char *agent, const char *subject);
+
+/*
+ * Write SQLite's WAL back into the database file now: a passive
+ * checkpoint, which neither waits for nor blocks a writer on another
+ * handle. When the WAL then holds more than restart_over bytes, a restart
+ * checkpoint follows, so that the next commit writes the WAL from its
+ * start again (it waits for the writer's transaction in progress and holds
+ * the next one back while it copies what the passive one left: keep it
+ * rare). Nothing to do on PostgreSQL. A server whose writing handle was
+ * opened with manual_checkpoint calls this from a second handle, so that
+ * no commit pays for a checkpoint (and its fsync) in its latency.
+ */
+int store_checkpoint(struct store *s, int64_t restart_over);
 
 /* Reclaim space (VACUUM; VACUUM ANALYZE on PostgreSQL). */
 int store_vacuum(struct store *s);
@@ -280,5 +296,43 @@ int store_rollout_request(struct store *s, const char *name, const char *command
  * 1 with *command a malloc'd string, 0 when there is none (*command
  * NULL), -1 with ak_error. */
 int store_rollout_take(struct store *s, const char *name, char **command);
+
+/*
+ * API keys (table api_keys, schema version 5): the keys that may call
+ * `agentctl serve`. Only the hex SHA-256 of a key is stored, never the
+ * key itself; lib/serve/apikey.c makes keys and hashes them. A key is
+ * revoked by setting revoked_ms; its row stays, for the record.
+ */
+struct store_key {
+	const char *id;          /* the key's id (the hex after "ak_"); the primary key */
+	const char *name;        /* who or what holds it; several keys may share one */
+	const char *hash;        /* hex SHA-256 of the whole key; unique */
+	const char *scopes;      /* "submit,read", as apikey_scopes_format writes them */
+	int64_t created_ms;      /* 0 when adding: now */
+	int64_t revoked_ms;      /* 0 while active */
+};
+
+/*
+ * Add a key. id, name, hash and scopes must be set (AK_EXIT_SOFTWARE
+ * otherwise); revoked_ms is stored as given. A key whose id or hash is
+ * already in the table is refused with AK_EXIT_DATAERR and nothing is
+ * written.
+ */
+int store_key_add(struct store *s, const struct store_key *k);
+
+/*
+ * Revoke, at at_ms (0: now), the active keys whose id or name is
+ * id_or_name; *revoked counts them (0 when none matched, which is not an
+ * error). Keys revoked already keep their time. *revoked is 0 on failure.
+ */
+int store_key_revoke(struct store *s, const char *id_or_name, int64_t at_ms, int *revoked);
+
+/*
+ * Visit the keys, active ones only unless include_revoked, by created_ms
+ * then id (bytes). Strings are borrowed for the callback. fn returns
+ * non-zero to stop early; that value is returned.
+ */
+int store_keys(struct store *s, int include_revoked,
+	       int (*fn)(const struct store_key *k, void *ctx), void *ctx);
 
 #endif

@@ -47,6 +47,9 @@ struct store_ops {
 			void *ctx);
 	int (*join_clear)(struct store *s, const char *agent, const char *subject);
 	int (*vacuum)(struct store *s);
+	int (*checkpoint)(struct store *s, int64_t restart_over);
+	/* no automatic checkpoints in this handle's commits from now on */
+	int (*manual_checkpoints)(struct store *s);
 	int (*count)(struct store *s, int64_t *n);
 	/* The LLM log and cache. store.c has checked the arguments (key and
 	 * request set, JSON texts valid, cost finite) and set at_ms. */
@@ -73,6 +76,13 @@ struct store_ops {
 			   int (*fn)(const struct store_rollout *r, void *ctx), void *ctx);
 	int (*rollout_request)(struct store *s, const char *name, const char *command);
 	int (*rollout_take)(struct store *s, const char *name, char **command);
+	/* API keys. store.c has checked the strings and set the times;
+	 * key_add answers 0 added, 1 an id or hash was there (nothing written). */
+	int (*key_add)(struct store *s, const struct store_key *k);
+	int (*key_revoke)(struct store *s, const char *id_or_name, int64_t at_ms,
+			  int64_t *revoked);
+	int (*keys)(struct store *s, int include_revoked,
+		    int (*fn)(const struct store_key *k, void *ctx), void *ctx);
 	void (*close)(struct store *s);
 };
 

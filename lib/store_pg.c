@@ -36,6 +36,7 @@
  * The LLM log and cache hold request and response as jsonb; they come
  * back as jsonb's text, which is normalised (white space, member order).
  * Advisories keep their record as text, so it comes back byte for byte.
+ * API keys are plain rows, looked up by their UNIQUE hash.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -103,6 +104,10 @@ const char *const store_pg_steps[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX advisories_id ON advisories (id)",
 
 	"ALTER TABLE rollouts ADD COLUMN command text",
+
+	"CREATE TABLE api_keys (id text PRIMARY KEY, name text NOT NULL, "
+	"hash text NOT NULL UNIQUE, scopes text NOT NULL, created_ms bigint NOT NULL, "
+	"revoked_ms bigint)",
 };
 
 static const char staging_sql[] =
@@ -1025,6 +1030,17 @@ static int pg_join_clear(struct store *s, const char *agent, const char *subject
 	return 0;
 }
 
+/* PostgreSQL checkpoints by itself; nothing waits for it in a commit. */
+static int pg_checkpoint(struct store *s, int64_t restart_over)
+{
+	return 0;
+}
+
+static int pg_manual_checkpoints(struct store *s)
+{
+	return 0;
+}
+
 /* VACUUM cannot run in a transaction, so not from a query callback. */
 static int pg_vacuum(struct store *s)
 {
@@ -1041,8 +1057,10 @@ static int pg_vacuum(struct store *s)
 	return run(s, v < 2 ? "VACUUM ANALYZE schema_version, events, features" :
 		   v < 3 ? "VACUUM ANALYZE schema_version, events, features, joins, rollouts, "
 		   "llm_exchanges, llm_cache" :
+		   v < 5 ? "VACUUM ANALYZE schema_version, events, features, joins, rollouts, "
+		   "llm_exchanges, llm_cache, advisories" :
 		   "VACUUM ANALYZE schema_version, events, features, joins, rollouts, "
-		   "llm_exchanges, llm_cache, advisories", PGRES_COMMAND_OK, "vacuum");
+		   "llm_exchanges, llm_cache, advisories, api_keys", PGRES_COMMAND_OK, "vacuum");
 }
 
 static int pg_count(struct store *s, int64_t *n)
@@ -1414,6 +1432,65 @@ static int pg_rollout_take(struct store *s, const char *name, char **command)
 	return rc;
 }
 
+/* ON CONFLICT DO NOTHING: a taken id or hash writes nothing, and store.c
+ * says why, as the SQLite backend does. */
+static int pg_key_add(struct store *s, const struct store_key *k)
+{
+	char num[2][32];
+	const char *params[6] = { k->id, k->name, k->hash, k->scopes,
+				  i64_param(num[0], k->created_ms),
+				  k->revoked_ms ? i64_param(num[1], k->revoked_ms) : NULL };
+	int64_t n = 0;
+
+	if (pg_write(s, "INSERT INTO api_keys (id, name, hash, scopes, created_ms, revoked_ms) "
+		     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING", 6, params,
+		     "add an API key to", &n) < 0)
+		return -1;
+	return n == 0;
+}
+
+static int pg_key_revoke(struct store *s, const char *id_or_name, int64_t at_ms,
+			 int64_t *revoked)
+{
+	char at[32];
+	const char *params[2] = { id_or_name, i64_param(at, at_ms) };
+
+	*revoked = 0;
+	return pg_write(s, "UPDATE api_keys SET revoked_ms = $2 "
+			"WHERE revoked_ms IS NULL AND (id = $1 OR name = $1)", 2, params,
+			"revoke an API key in", revoked);
+}
+
+struct key_walk {
+	int (*fn)(const struct store_key *k, void *ctx);
+	void *ctx;
+};
+
+static int key_row(const PGresult *res, int i, void *ctx)
+{
+	struct key_walk *w = ctx;
+	struct store_key k = {
+		.id = PQgetvalue(res, i, 0), .name = PQgetvalue(res, i, 1),
+		.hash = PQgetvalue(res, i, 2), .scopes = PQgetvalue(res, i, 3),
+		.created_ms = get_i64(res, i, 4, 0), .revoked_ms = get_i64(res, i, 5, 0),
+	};
+
+	return w->fn(&k, w->ctx);
+}
+
+static int pg_keys(struct store *s, int include_revoked,
+		   int (*fn)(const struct store_key *k, void *ctx), void *ctx)
+{
+	struct key_walk w = { fn, ctx };
+
+	return cursor_each(s, "read API keys from", include_revoked ?
+			   "SELECT id, name, hash, scopes, created_ms, revoked_ms FROM api_keys "
+			   "ORDER BY created_ms, id COLLATE \"C\"" :
+			   "SELECT id, name, hash, scopes, created_ms, revoked_ms FROM api_keys "
+			   "WHERE revoked_ms IS NULL ORDER BY created_ms, id COLLATE \"C\"",
+			   0, NULL, key_row, &w);
+}
+
 static void pg_close(struct store *s)
 {
 	struct pg *pg = s->db;
@@ -1438,6 +1515,8 @@ static const struct store_ops pg_ops = {
 	.join_get = pg_join_get,
 	.join_clear = pg_join_clear,
 	.vacuum = pg_vacuum,
+	.checkpoint = pg_checkpoint,
+	.manual_checkpoints = pg_manual_checkpoints,
 	.count = pg_count,
 	.llm_log = pg_llm_log,
 	.llm_exchanges = pg_llm_exchanges,
@@ -1453,6 +1532,9 @@ static const struct store_ops pg_ops = {
 	.rollout_get = pg_rollout_get,
 	.rollout_request = pg_rollout_request,
 	.rollout_take = pg_rollout_take,
+	.key_add = pg_key_add,
+	.key_revoke = pg_key_revoke,
+	.keys = pg_keys,
 	.close = pg_close,
 };
 

@@ -10,7 +10,8 @@
  * (BEGIN IMMEDIATE) so two writers queue instead of deadlocking; a busy
  * file is waited for (busy_timeout) and the whole transaction retried.
  * The LLM log and cache keep their JSON texts as TEXT, byte for byte, and
- * so do advisories.
+ * so do advisories. API keys are plain rows; their hash is UNIQUE, which
+ * indexes the lookup a server makes by hash.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_RETRIES 20
+#define SQ_PAGE_SIZE 4096     /* the default page size, which stores keep; a WAL frame is a page */
 
 enum stmt_id {
 	ST_INSERT, ST_FEATURE, ST_GET, ST_GET_SOURCE, ST_FEATURES_ALL, ST_FEATURES_ONE,
@@ -34,7 +36,8 @@ enum stmt_id {
 	ST_LLM_LOG, ST_LLM_CACHE_GET, ST_LLM_CACHE_PUT, ST_LLM_CACHE_CLEAR_ALL,
 	ST_LLM_CACHE_CLEAR_MODEL, ST_LLM_CACHE_COUNT,
 	ST_ADV_PUT, ST_ADV_EACH, ST_ADV_COUNT,
-	ST_RO_PUT, ST_RO_REQUEST, ST_RO_PEEK, ST_RO_CLEAR, ST_MAX
+	ST_RO_PUT, ST_RO_REQUEST, ST_RO_PEEK, ST_RO_CLEAR,
+	ST_KEY_ADD, ST_KEY_REVOKE, ST_MAX
 };
 
 static const char *const stmt_sql[ST_MAX] = {
@@ -91,6 +94,11 @@ static const char *const stmt_sql[ST_MAX] = {
 	[ST_RO_REQUEST] = "UPDATE rollouts SET command = ?2 WHERE name = ?1",
 	[ST_RO_PEEK] = "SELECT command FROM rollouts WHERE name = ?1 AND command IS NOT NULL",
 	[ST_RO_CLEAR] = "UPDATE rollouts SET command = NULL WHERE name = ?1",
+	/* a taken id or hash: nothing written, and no error (store.c says so) */
+	[ST_KEY_ADD] = "INSERT INTO api_keys(id, name, hash, scopes, created_ms, revoked_ms) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+	[ST_KEY_REVOKE] = "UPDATE api_keys SET revoked_ms = ?2 "
+			  "WHERE revoked_ms IS NULL AND (id = ?1 OR name = ?1)",
 };
 
 const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
@@ -134,6 +142,10 @@ const char *const store_sqlite_steps[STORE_SCHEMA_VERSION] = {
 	"CREATE INDEX advisories_id ON advisories(id);",
 	/* 3 -> 4: requests to a rollout's driver */
 	"ALTER TABLE rollouts ADD COLUMN command TEXT;",
+	/* 4 -> 5: the API keys of the intake server, hashed */
+	"CREATE TABLE api_keys ("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,"
+	" scopes TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER);",
 };
 
 struct sq {
@@ -566,6 +578,53 @@ static int sq_join_get(struct store *s, const char *agent, const char *subject,
 static int sq_vacuum(struct store *s)
 {
 	return exec(s->db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+/*
+ * Wait for a lock held by another handle: 0.1 ms at a time for the first
+ * millisecond, then 1 ms at a time, BUSY_TIMEOUT_MS in all. SQLite's own
+ * handler sleeps up to 100 ms between looks, so a lock held for 3 ms could
+ * cost a waiter 8; a server's latency sees the difference.
+ */
+static int busy_wait(void *arg, int count)
+{
+	if (count < 10) {
+		usleep(100);
+		return 1;
+	}
+	if (count - 10 >= BUSY_TIMEOUT_MS)
+		return 0;
+	usleep(1000);
+	return 1;
+}
+
+static void busy_default(struct sq *q)
+{
+	sqlite3_busy_handler(q->db, busy_wait, NULL);
+}
+
+static int sq_manual_checkpoints(struct store *s)
+{
+	return exec(s->db, "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = -1");
+}
+
+static int sq_checkpoint(struct store *s, int64_t restart_over)
+{
+	struct sq *q = s->db;
+	int frames = 0, done = 0, rc;
+
+	rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+	if (rc == SQLITE_OK && (int64_t)frames * SQ_PAGE_SIZE > restart_over) {
+		/* no waiting for the writer: a restart that waits holds every
+		 * new transaction back meanwhile; one that finds the writer busy
+		 * is tried again at the next call */
+		sqlite3_busy_handler(q->db, NULL, NULL);
+		rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+		busy_default(q);
+	}
+	if (rc != SQLITE_OK && !is_busy(rc))
+		return fail(q, rc, "cannot checkpoint");
+	return 0;
 }
 
 static int sq_count(struct store *s, int64_t *n)
@@ -1005,6 +1064,96 @@ static int sq_rollout_take(struct store *s, const char *name, char **command)
 	return w.taken != NULL;
 }
 
+struct key_write {
+	const struct store_key *k;
+	const char *id_or_name;
+	int64_t at_ms;
+	int64_t changes;
+};
+
+static int key_write_body(struct sq *q, void *ctx)
+{
+	struct key_write *w = ctx;
+	sqlite3_stmt *st = stmt(q, w->k ? ST_KEY_ADD : ST_KEY_REVOKE);
+	int rc;
+
+	if (!st)
+		return -1;
+	if (w->k) {
+		bind_text(st, 1, w->k->id);
+		bind_text(st, 2, w->k->name);
+		bind_text(st, 3, w->k->hash);
+		bind_text(st, 4, w->k->scopes);
+		sqlite3_bind_int64(st, 5, w->k->created_ms);
+		if (w->k->revoked_ms)
+			sqlite3_bind_int64(st, 6, w->k->revoked_ms);
+		else
+			sqlite3_bind_null(st, 6);
+	} else {
+		bind_text(st, 1, w->id_or_name);
+		sqlite3_bind_int64(st, 2, w->at_ms);
+	}
+	rc = sqlite3_step(st);
+	done(st);
+	if (rc != SQLITE_DONE)
+		return fail(q, rc, w->k ? "cannot add an API key" : "cannot revoke an API key");
+	w->changes = sqlite3_changes64(q->db);
+	return 0;
+}
+
+static int sq_key_add(struct store *s, const struct store_key *k)
+{
+	struct key_write w = { .k = k };
+
+	if (in_tx(s->db, key_write_body, &w) < 0)
+		return -1;
+	return w.changes == 0;
+}
+
+static int sq_key_revoke(struct store *s, const char *id_or_name, int64_t at_ms,
+			 int64_t *revoked)
+{
+	struct key_write w = { .id_or_name = id_or_name, .at_ms = at_ms };
+	int rc = in_tx(s->db, key_write_body, &w);
+
+	*revoked = rc == 0 ? w.changes : 0;
+	return rc;
+}
+
+static int sq_keys(struct store *s, int include_revoked,
+		   int (*fn)(const struct store_key *k, void *ctx), void *ctx)
+{
+	struct sq *q = s->db;
+	sqlite3_stmt *st;
+	int rc, r = 0;
+
+	/* prepared per call: a callback may revoke the key it is shown */
+	rc = sqlite3_prepare_v2(q->db, include_revoked ?
+				"SELECT id, name, hash, scopes, created_ms, revoked_ms FROM api_keys "
+				"ORDER BY created_ms, id" :
+				"SELECT id, name, hash, scopes, created_ms, revoked_ms FROM api_keys "
+				"WHERE revoked_ms IS NULL ORDER BY created_ms, id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return fail(q, rc, "cannot prepare a query");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_key k = {
+			.id = (const char *)sqlite3_column_text(st, 0),
+			.name = (const char *)sqlite3_column_text(st, 1),
+			.hash = (const char *)sqlite3_column_text(st, 2),
+			.scopes = (const char *)sqlite3_column_text(st, 3),
+			.created_ms = sqlite3_column_int64(st, 4),
+			.revoked_ms = sqlite3_column_int64(st, 5),     /* NULL reads as 0 */
+		};
+
+		if ((r = fn(&k, ctx)) != 0)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = fail(q, rc, "cannot read API keys");
+	sqlite3_finalize(st);
+	return r;
+}
+
 static void sq_close(struct store *s)
 {
 	struct sq *q = s->db;
@@ -1030,6 +1179,8 @@ static const struct store_ops sqlite_ops = {
 	.join_get = sq_join_get,
 	.join_clear = sq_join_clear,
 	.vacuum = sq_vacuum,
+	.checkpoint = sq_checkpoint,
+	.manual_checkpoints = sq_manual_checkpoints,
 	.count = sq_count,
 	.llm_log = sq_llm_log,
 	.llm_exchanges = sq_llm_exchanges,
@@ -1045,6 +1196,9 @@ static const struct store_ops sqlite_ops = {
 	.rollout_get = sq_rollout_get,
 	.rollout_request = sq_rollout_request,
 	.rollout_take = sq_rollout_take,
+	.key_add = sq_key_add,
+	.key_revoke = sq_key_revoke,
+	.keys = sq_keys,
 	.close = sq_close,
 };
 
@@ -1067,7 +1221,7 @@ int store_sqlite_open(struct store *s, const char *path)
 	}
 	s->db = q;
 	s->ops = &sqlite_ops;
-	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	busy_default(q);
 	sqlite3_extended_result_codes(q->db, 1);
 	/*
 	 * Switching a new file to WAL takes an exclusive lock that the busy

@@ -74,7 +74,7 @@ scd_terms() {
 @test "--help lists verbs and options to check (the checks below cannot pass empty)" {
 	help_verbs > verbs.out
 	printf '%s\n' submit validate config version record log status show replay dlq store \
-		publish consume worker kafka llm tf rollout approve help > verbs.expect
+		publish consume worker kafka llm tf rollout approve serve keys help > verbs.expect
 	test_cmp verbs.expect verbs.out
 	agentctl --help | help_block "Common options" > common.out
 	grep -qxF '*--max-line* _SIZE_' common.out

@@ -134,19 +134,19 @@ teardown() { common_teardown; }
 	[ "$status" -eq 0 ]
 	[ "$stderr" = "agentctl: store migrated from schema version 0 to 1" ]
 	run --separate-stderr agentctl store migrate
-	[ "$stderr" = "agentctl: store migrated from schema version 1 to 4" ]
+	[ "$stderr" = "agentctl: store migrated from schema version 1 to 5" ]
 	agentctl store migrate --to 1 --store "$T/v1.db" 2>/dev/null
 	gen-events 16 > in.jsonl
 	agentctl record --quiet --store "$T/v1.db" < in.jsonl
 	run --separate-stderr agentctl store migrate --store "$T/v1.db"
-	[ "$stderr" = "agentctl: store is at schema version 4" ]
+	[ "$stderr" = "agentctl: store is at schema version 5" ]
 	agentctl replay --store "$T/v1.db" > got
 	cmp in.jsonl got
 	run agentctl store migrate --to 1
 	[ "$status" -eq 64 ]
-	[[ "$output" == *"is at version 4; migrations only go forward" ]]
+	[[ "$output" == *"is at version 5; migrations only go forward" ]]
 	run --separate-stderr agentctl store migrate
-	[ "$stderr" = "agentctl: store is at schema version 4" ]
+	[ "$stderr" = "agentctl: store is at schema version 5" ]
 }
 
 @test "store import moves a store's events into another" {

@@ -144,7 +144,7 @@ static void test_defaults(void)
 		}
 		ok(k->help && k->help[0], "'%s' has help", k->name);
 	}
-	is_int(n, 26, "twenty-six known keys");
+	is_int(n, 48, "forty-eight known keys");
 	is_int(secrets, 1, "one secret key");
 	config_free(cfg);
 	config_free(NULL);

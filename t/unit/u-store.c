@@ -542,6 +542,8 @@ static void test_migrations(const char *empty, const char *half)
 	      "step 3 makes advisories, in one line");
 	check(strstr(steps[3], "ALTER TABLE rollouts ADD COLUMN command") && !strchr(steps[3], '\n'),
 	      "step 4 adds the rollout requests, in one line");
+	check(strstr(steps[4], "CREATE TABLE api_keys") && !strchr(steps[4], '\n'),
+	      "step 5 makes api_keys, in one line");
 
 	o.no_migrate = 1;
 	s = store_open(empty, &o);
@@ -577,7 +579,7 @@ static void test_migrations(const char *empty, const char *half)
 	      be->pg ? "jsonb" : "2", be->pg ? "data is jsonb" : "data is a virtual column");
 	check(store_migrate(s, 1) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating back is refused: %s", ak_errmsg());
-	check(store_migrate(s, 5) < 0 && ak_errcode() == AK_EXIT_USAGE,
+	check(store_migrate(s, STORE_SCHEMA_VERSION + 1) < 0 && ak_errcode() == AK_EXIT_USAGE,
 	      "migrating to an unknown version is refused: %s", ak_errmsg());
 	check0(store_migrate(s, 2), "migrating to the current version is a no-op");
 	check0(store_migrate(s, 3), "migrate to 3");
@@ -588,6 +590,45 @@ static void test_migrations(const char *empty, const char *half)
 	is_db(empty, pg_tables, sq_tables,
 	      "advisories,events,features,joins,llm_cache,llm_exchanges,rollouts,schema_version",
 	      "version 3 adds advisories");
+
+	/* from 4 to 5: what version 4 held stays, api_keys comes */
+	check0(store_migrate(s, 4), "migrate to 4");
+	check0(store_version(s, &v), "read the version");
+	check_int(v, 4, "now version 4");
+	{
+		struct store_rollout r = { .name = "kept", .state = "paused", .step = 1,
+					   .weight = 10, .doc = "{}" };
+		struct store_key k = { "0123456789ab", "ci", "00ff", "submit", 1, 0 };
+
+		check0(store_rollout_put(s, &r), "a rollout at version 4");
+		check_int(store_rollout_request(s, "kept", "promote"), 1,
+			  "with a request (the column of version 4)");
+		check(store_key_add(s, &k) < 0, "no API keys before version 5: %s", ak_errmsg());
+		is_db(empty, pg_tables, sq_tables,
+		      "advisories,events,features,joins,llm_cache,llm_exchanges,rollouts,"
+		      "schema_version", "version 4 has no api_keys");
+		check0(store_migrate(s, 5), "migrate from 4 to 5");
+		check0(store_version(s, &v), "read the version");
+		check_int(v, 5, "now version 5");
+		is_db(empty, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:5",
+		      "schema_version holds one row, 5");
+		is_db(empty, pg_tables, sq_tables,
+		      "advisories,api_keys,events,features,joins,llm_cache,llm_exchanges,rollouts,"
+		      "schema_version", "version 5 adds api_keys");
+		is_db(empty, "SELECT string_agg(column_name || ' ' || data_type || ' ' || is_nullable, "
+		      "',' ORDER BY ordinal_position) FROM information_schema.columns "
+		      "WHERE table_name = 'api_keys'",
+		      "SELECT group_concat(name || ' ' || type || ' ' || \"notnull\", ',') FROM "
+		      "(SELECT * FROM pragma_table_info('api_keys') ORDER BY cid)",
+		      be->pg ? "id text NO,name text NO,hash text NO,scopes text NO,"
+			       "created_ms bigint NO,revoked_ms bigint YES"
+			     : "id TEXT 0,name TEXT 1,hash TEXT 1,scopes TEXT 1,"
+			       "created_ms INTEGER 1,revoked_ms INTEGER 0",
+		      "api_keys has its columns");
+		is_db(empty, "SELECT name || ':' || state || ':' || command FROM rollouts", NULL,
+		      "kept:paused:promote", "the rollout and its request survive the migration");
+		check0(store_key_add(s, &k), "and a key can be added");
+	}
 	store_close(s);
 
 	/* store_open with migrate_to 1, then forward */
@@ -607,7 +648,7 @@ static void test_migrations(const char *empty, const char *half)
 	check(s && store_version(s, &v) == 0, "reopen");
 	check_int(v, STORE_SCHEMA_VERSION, "reopening keeps the version");
 	store_close(s);
-	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:4",
+	is_db(half, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:5",
 	      "and one version row");
 
 	/* a schema newer than this program */
@@ -700,6 +741,139 @@ static void test_rollouts(const char *spec)
 	store_close(s);
 }
 
+/* ---- API keys ----------------------------------------------------------- */
+
+struct key_seen {
+	char text[2048];
+	int rows;
+	struct store *s;         /* revoke_each: revoke each key shown */
+};
+
+static int key_collect(const struct store_key *k, void *ctx)
+{
+	struct key_seen *seen = ctx;
+	size_t n = strlen(seen->text);
+
+	snprintf(seen->text + n, sizeof(seen->text) - n, "%s%s|%s|%s|%s|%" PRId64 "|%" PRId64,
+		 seen->rows ? ";" : "", k->id, k->name, k->hash, k->scopes, k->created_ms,
+		 k->revoked_ms);
+	seen->rows++;
+	return 0;
+}
+
+static int key_stop(const struct store_key *k, void *ctx)
+{
+	return 9;
+}
+
+/* A callback may write: revoke the key it is shown. */
+static int key_revoke_each(const struct store_key *k, void *ctx)
+{
+	struct key_seen *seen = ctx;
+	int n = 0;
+
+	if (store_key_revoke(seen->s, k->id, 5000, &n) < 0 || n != 1)
+		return -1;
+	seen->rows++;
+	return 0;
+}
+
+static const char *keys_of(struct store *s, int all, struct key_seen *seen)
+{
+	memset(seen, 0, sizeof(*seen));
+	if (store_keys(s, all, key_collect, seen) != 0)
+		snprintf(seen->text, sizeof(seen->text), "error: %s", ak_errmsg());
+	return seen->text;
+}
+
+static void test_keys(const char *spec)
+{
+	struct store *s = store_open(spec, NULL);
+	struct store_key a = { "aaaaaaaaaaaa", "ci", "11aa", "submit,read", 2000, 0 };
+	struct store_key b = { "bbbbbbbbbbbb", "bot", "22bb", "read", 1000, 0 };
+	struct store_key c = { "cccccccccccc", "ci", "33cc", "submit", 2000, 0 };
+	struct store_key d = { "dddddddddddd", "old", "44dd", "submit", 500, 700 };
+	struct store_key e = { "eeeeeeeeeeee", "now", "55ee", "read", 0, 0 };
+	struct key_seen seen;
+	int64_t before = wall_ms();
+	int n = -1;
+
+	if (!s) {
+		check(0, "open the store for keys: %s", ak_errmsg());
+		return;
+	}
+	check_str(keys_of(s, 1, &seen), "", "no keys yet");
+	check0(store_key_add(s, &a), "add a key");
+	check0(store_key_add(s, &b), "add an older one");
+	check0(store_key_add(s, &c), "a second key of one name, at the same time");
+	check0(store_key_add(s, &d), "a key added revoked");
+	check_str(keys_of(s, 0, &seen),
+		  "bbbbbbbbbbbb|bot|22bb|read|1000|0;aaaaaaaaaaaa|ci|11aa|submit,read|2000|0;"
+		  "cccccccccccc|ci|33cc|submit|2000|0", "active keys, by time then id");
+	check_str(keys_of(s, 1, &seen),
+		  "dddddddddddd|old|44dd|submit|500|700;bbbbbbbbbbbb|bot|22bb|read|1000|0;"
+		  "aaaaaaaaaaaa|ci|11aa|submit,read|2000|0;cccccccccccc|ci|33cc|submit|2000|0",
+		  "and with the revoked ones");
+
+	{
+		struct store_key dup_id = { "aaaaaaaaaaaa", "x", "99ff", "read", 1, 0 };
+		struct store_key dup_hash = { "ffffffffffff", "x", "22bb", "read", 1, 0 };
+		struct store_key no_hash = { "ffffffffffff", "x", "", "read", 1, 0 };
+
+		check(store_key_add(s, &dup_id) < 0 && ak_errcode() == AK_EXIT_DATAERR &&
+		      strstr(ak_errmsg(), "'aaaaaaaaaaaa'"), "a taken id is refused: %s", ak_errmsg());
+		check(store_key_add(s, &dup_hash) < 0 && ak_errcode() == AK_EXIT_DATAERR,
+		      "a taken hash is refused: %s", ak_errmsg());
+		check(store_key_add(s, &no_hash) < 0 && ak_errcode() == AK_EXIT_SOFTWARE,
+		      "a key without a hash is refused: %s", ak_errmsg());
+		keys_of(s, 1, &seen);
+		check_int(seen.rows, 4, "nothing was written");
+	}
+
+	check0(store_key_add(s, &e), "a key with no time");
+	memset(&seen, 0, sizeof(seen));
+	store_keys(s, 0, key_collect, &seen);
+	{
+		const char *p = strstr(seen.text, "eeeeeeeeeeee|now|55ee|read|");
+		int64_t at = p ? strtoll(p + 27, NULL, 10) : 0;
+
+		check(at >= before && at <= wall_ms(), "gets the store's clock: %s", seen.text);
+	}
+
+	check0(store_key_revoke(s, "nobody", 3000, &n), "revoke a name that has no keys");
+	check_int(n, 0, "revokes none");
+	check0(store_key_revoke(s, "ci", 3000, &n), "revoke by name");
+	check_int(n, 2, "revokes both keys of that name");
+	check0(store_key_revoke(s, "ci", 4000, &n), "again");
+	check_int(n, 0, "revokes none: they are revoked already");
+	check0(store_key_revoke(s, "bbbbbbbbbbbb", 3500, &n), "revoke by id");
+	check_int(n, 1, "revokes that one");
+	check0(store_key_revoke(s, "dddddddddddd", 3500, &n), "revoke a key revoked already");
+	check_int(n, 0, "changes nothing");
+	{
+		const char *want = "dddddddddddd|old|44dd|submit|500|700;"
+				   "bbbbbbbbbbbb|bot|22bb|read|1000|3500;"
+				   "aaaaaaaaaaaa|ci|11aa|submit,read|2000|3000;"
+				   "cccccccccccc|ci|33cc|submit|2000|3000;eeeeeeeeeeee|now|55ee|read|";
+
+		keys_of(s, 1, &seen);
+		check(!strncmp(seen.text, want, strlen(want)) && seen.rows == 5,
+		      "revoked keys keep their first revocation time: %s", seen.text);
+	}
+	check(strncmp(keys_of(s, 0, &seen), "eeeeeeeeeeee|now|", 17) == 0 && seen.rows == 1,
+	      "one key is active: %s", seen.text);
+	is_db(spec, "SELECT count(*) FROM api_keys WHERE revoked_ms IS NULL", NULL, "1",
+	      "an active key has revoked_ms NULL");
+
+	check_int(store_keys(s, 1, key_stop, NULL), 9, "a callback stops the walk");
+	memset(&seen, 0, sizeof(seen));
+	seen.s = s;
+	check_int(store_keys(s, 0, key_revoke_each, &seen), 0, "revoke from inside the walk");
+	check_int(seen.rows, 1, "each active key once");
+	check_str(keys_of(s, 0, &seen), "", "none is active now");
+	store_close(s);
+}
+
 /* Several processes open (and so migrate) one empty store at once. */
 static void test_concurrent_migration(const char *spec)
 {
@@ -727,7 +901,7 @@ static void test_concurrent_migration(const char *spec)
 			good++;
 	}
 	check_int(good, KIDS, "six processes migrating one store at once all succeed");
-	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:4",
+	is_db(spec, "SELECT count(*) || ':' || max(version) FROM schema_version", NULL, "1:5",
 	      "and leave one version row");
 }
 
@@ -1323,6 +1497,7 @@ static void test_backend(void)
 	test_first_append_nested(main_spec);
 	test_concurrent_appends(main_spec);
 	test_rollouts(main_spec);
+	test_keys(main_spec);
 }
 
 /* ---- SQLite only ------------------------------------------------------- */
@@ -1577,7 +1752,7 @@ static void test_postgres(void)
 	if (!base || !*base) {
 		const char *const all[] = { "migrations", "concurrent migration", "events",
 					    "many events", "first append inside a query",
-					    "concurrent appends", "connection loss", "key=value",
+					    "concurrent appends", "API keys", "connection loss", "key=value",
 					    "connection errors", "encoding" };
 
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
