@@ -84,7 +84,7 @@ static int serve_option(struct agent *a, int key, const char *arg)
 	case OPT_BURST: return set(a, "serve.burst", arg, "--burst");
 	case OPT_IP_RATE: return set(a, "serve.ip_rate", arg, "--ip-rate");
 	case OPT_IP_BURST: return set(a, "serve.ip_burst", arg, "--ip-burst");
-	case OPT_MAX_CONNECTIONS: return set(a, "serve.max_connections", arg, "--max-connections");
+	case OPT_MAX_CONNECTIONS: return set(a, "serve.connections", arg, "--max-connections");
 	case OPT_TIMEOUT: return set(a, "serve.timeout", arg, "--timeout");
 	case OPT_QUIET: so.quiet = 1; return 0;
 	case OPT_DRAIN_TIMEOUT:
@@ -141,7 +141,7 @@ static int read_options(struct agent *a, struct server_opts *o, struct jwtauth_o
 	if (number(a, "serve.rate", 0, 1e9, &rate) < 0 || number(a, "serve.burst", 1, 1e9, &burst) < 0 ||
 	    number(a, "serve.ip_rate", 0, 1e9, &ip_rate) < 0 ||
 	    number(a, "serve.ip_burst", 1, 1e9, &ip_burst) < 0 ||
-	    number(a, "serve.max_connections", 1, 10000, &conns) < 0 ||
+	    number(a, "serve.connections", 1, 10000, &conns) < 0 ||
 	    number(a, "serve.timeout", 1, 3600, &timeout) < 0 ||
 	    number(a, "serve.jwt.leeway", 0, 3600, &leeway) < 0)
 		return -1;

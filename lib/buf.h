@@ -37,6 +37,9 @@ char *buf_detach(struct buf *b, size_t *len);
 /* Read a whole file ("-" is stdin) into b, up to b->max. 0 or -1. */
 int buf_read_file(struct buf *b, const char *path);
 
+/* Write in[0..n) as 2n lowercase hexadecimal digits and a NUL to out. */
+void hex_encode(const void *in, size_t n, char *out);
+
 /* The value of the hexadecimal digit c, or -1. */
 static inline int hex_value(int c)
 {

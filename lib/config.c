@@ -140,7 +140,7 @@ static const struct config_key known_keys[] = {
 	  "serve: requests per second per client address (0: no limit)", 0 },
 	{ "serve.ip_burst", "AGENTKIT_SERVE_IP_BURST", "40",
 	  "serve: requests an address may make at once", 0 },
-	{ "serve.max_connections", "AGENTKIT_SERVE_MAX_CONNECTIONS", "256",
+	{ "serve.connections", "AGENTKIT_SERVE_CONNECTIONS", "256",
 	  "serve: connections open at once", 0 },
 	{ "serve.timeout", "AGENTKIT_SERVE_TIMEOUT", "10",
 	  "serve: seconds a connection may idle and a body may take", 0 },

@@ -11,6 +11,7 @@
 
 #include <openssl/sha.h>
 
+#include "buf.h"
 #include "error.h"
 #include "event.h"
 #include "banned.h"
@@ -83,17 +84,6 @@ int64_t event_now_ms(const struct event_ctx *ec)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void event_uuid7(struct event_ctx *ec, char out[EVENT_ID_LEN + 1])
 {
 	unsigned char u[16];
@@ -128,7 +118,7 @@ void event_uuid7(struct event_ctx *ec, char out[EVENT_ID_LEN + 1])
 	u[6] = (unsigned char)(0x70 | (ec->seq >> 8));
 	u[7] = (unsigned char)(ec->seq & 0xff);
 	u[8] = (unsigned char)(0x80 | (u[8] & 0x3f));
-	hex(u, 16, h);
+	hex_encode(u, 16, h);
 	snprintf(out, EVENT_ID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s",
 		 h, h + 8, h + 12, h + 16, h + 20);
 }
@@ -279,7 +269,7 @@ void event_feature_id(const char *title, const char *text, size_t text_len,
 		o = 7;
 	}
 	SHA256((const unsigned char *)text, text_len, md);
-	hex(md, 2, h);
+	hex_encode(md, 2, h);
 	out[o++] = '-';
 	memcpy(out + o, h, 4);
 	out[o + 4] = '\0';
@@ -332,11 +322,11 @@ json_t *event_new(struct event_ctx *ec, const char *type, const char *subject,
 		memcpy(trace, cause_tp + 3, 32);
 		trace[32] = '\0';
 	} else {
-		hex(rnd, 16, trace);
+		hex_encode(rnd, 16, trace);
 	}
 	event_random(ec, rnd, 8);
 	rnd[0] |= 1;   /* a span id of all zeros is invalid */
-	hex(rnd, 8, span);
+	hex_encode(rnd, 8, span);
 	snprintf(tp, sizeof(tp), "00-%s-%s-01", trace, span);
 
 	ev = json_object();

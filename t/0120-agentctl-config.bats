@@ -23,6 +23,16 @@ teardown() { common_teardown; }
 	log.format           text                             default (built-in)
 	log.level            info                             default (built-in)
 	max_line             16M                              default (built-in)
+	serve.burst          100                              default (built-in)
+	serve.connections    256                              default (built-in)
+	serve.ip_burst       40                               default (built-in)
+	serve.ip_rate        20                               default (built-in)
+	serve.jwt.leeway     30                               default (built-in)
+	serve.listen         127.0.0.1:8080                   default (built-in)
+	serve.max_body       1M                               default (built-in)
+	serve.rate           50                               default (built-in)
+	serve.sink           stdout                           default (built-in)
+	serve.timeout        10                               default (built-in)
 	workspace            ./agentkit-work                  default (built-in)
 	END
 	test_cmp expect got
@@ -34,8 +44,8 @@ teardown() { common_teardown; }
 	printf 'workspace: project\nlog:\n  level: warn\n' > agentkit.yaml
 	printf '# explicit\nworkspace: explicit\nmax_line: 2M\n' > extra.yaml
 	AGENTKIT_MAX_LINE=3M agentctl config --json --config extra.yaml --log-level error > got.json
-	# the llm engine's defaults are the subject of the test above
-	jq -r 'select(.key | startswith("llm.") | not) | [.key, .value, .layer, .origin] | @tsv' \
+	# the llm engine's and the server's defaults are the subject of the test above
+	jq -r 'select(.key | (startswith("llm.") or startswith("serve.")) | not) | [.key, .value, .layer, .origin] | @tsv' \
 		got.json > got
 	cat > expect <<-END
 	engine	llm	user	$T/xdg/agentkit/config.yaml:2

@@ -304,6 +304,15 @@ sign() {
 		-H "X-Hub-Signature-256: sha256=$(sign gh-secret "$D/github-issue-opened.json")" \
 		--data-binary @"$D/github-issue-opened.json" "$URL/hooks/github")
 	[ "$code" = 202 ]
+	cp "$T/body" first
+	# another delivery about the same issue: the same answer, no second event
+	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
+		-H 'X-GitHub-Event: issues' -H 'X-GitHub-Delivery: d-2' \
+		-H "X-Hub-Signature-256: sha256=$(sign gh-secret "$D/github-issue-opened.json")" \
+		--data-binary @"$D/github-issue-opened.json" "$URL/hooks/github")
+	[ "$code" = 202 ]
+	test_cmp first "$T/body"
+	grep -qi '^idempotent-replayed: true' "$T/head"
 	code=$(curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' -H 'Content-Type: application/json' \
 		-H 'X-GitHub-Event: issues' -H 'X-Hub-Signature-256: sha256=0000000000000000000000000000000000000000000000000000000000000000' \
 		--data-binary @"$D/github-issue-opened.json" "$URL/hooks/github")
@@ -382,13 +391,26 @@ sign() {
 	test_cmp /dev/null lost
 }
 
-@test "SIGTERM drains and exits 0; usage errors and a taken port" {
-	serve_start --sink store
+@test "SIGTERM under load drains, keeps every answered event and exits 0; usage errors" {
+	serve_start --sink store --rate 0 --ip-rate 0 --quiet
+	mkdir ids
+	LOG_DIR="$T/ids" SERVE_KEY=$KEY wrk -t2 -c8 -d5s -s "$TOP/t/helpers/serve-load.lua" "$URL" > wrk.out 2>&1 &
+	wrk=$!
+	for _ in $(seq 200); do
+		[ "$(cat ids/* 2> /dev/null | wc -l)" -gt 100 ] && break
+		sleep 0.05
+	done
 	kill -TERM "$SERVE_PID"
 	rc=0
 	wait "$SERVE_PID" || rc=$?
 	SERVE_PID=
 	[ "$rc" = 0 ]
+	wait "$wrk" || true
+	sort -u ids/* > answered
+	[ "$(wc -l < answered)" -gt 100 ]
+	agentctl replay --type requirement.submitted | jq -r .id | sort -u > stored
+	comm -23 answered stored > lost
+	test_cmp /dev/null lost
 	run -64 agentctl serve --listen nowhere
 	[[ "$output" == *"--listen: 'nowhere' is not ADDRESS:PORT"* ]]
 	run -64 agentctl serve --sink pigeon
@@ -397,4 +419,19 @@ sign() {
 	serve_start --sink store
 	run -69 agentctl serve --listen "127.0.0.1:$PORT" --sink store
 	[[ "$output" == *"cannot listen on '127.0.0.1:$PORT'"* ]]
+}
+
+@test "the README's intake example runs as written" {
+	readme_block "$TOP/README.md" "Intake API" > block
+	mkdir readme && cd readme
+	ln -s "$TOP/examples" examples
+	unset AGENTKIT_STORE
+	bash ../block > got 2> err
+	# two answers, one after the other (curl adds no newline)
+	jq -sc '.[0] | {status, feature: .features[0].feature}' got > actual
+	echo '{"status":"accepted","feature":"password-reset-099d"}' > expect
+	test_cmp expect actual
+	jq -sc '.[1] | {feature, stage, events}' got > actual
+	echo '{"feature":"password-reset-099d","stage":"requirement.submitted","events":1}' > expect
+	test_cmp expect actual
 }

@@ -24,6 +24,7 @@
 #include <archive_entry.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "deploy/artifact.h"
 #include "error.h"
 #include "log.h"
@@ -403,17 +404,6 @@ static struct archive *archive_setup(struct pack_sink *s, int binary_names)
 	return a;
 }
 
-static void hex(const unsigned char *md, unsigned n, char out[65])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < n && i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 /* Write the sorted entries into the open temporary file. */
 static int write_archive(struct pack_walk *w, struct pack_sink *s, char digest[65])
 {
@@ -442,7 +432,7 @@ static int write_archive(struct pack_walk *w, struct pack_sink *s, char digest[6
 		ret = ak_error(AK_EXIT_SOFTWARE, "cannot compute SHA-256");
 	EVP_MD_CTX_free(s->md);
 	if (!ret)
-		hex(md, mdlen, digest);
+		hex_encode(md, mdlen < 32 ? mdlen : 32, digest);
 	return ret;
 }
 
@@ -558,7 +548,7 @@ int artifact_sha256_file(const char *path, char out[65])
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	if (!ret)
-		hex(md, mdlen, out);
+		hex_encode(md, mdlen < 32 ? mdlen : 32, out);
 	return ret;
 }
 

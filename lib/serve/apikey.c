@@ -41,7 +41,6 @@ struct apikey_set {
 	size_t n;
 };
 
-static const char hexdigits[] = "0123456789abcdef";
 static const char b64url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -142,11 +141,7 @@ int apikey_generate(char key[APIKEY_LEN + 1], char id[APIKEY_ID_LEN + 1])
 
 	if (random_bytes(idb, sizeof(idb)) < 0 || random_bytes(sec, sizeof(sec)) < 0)
 		return -1;
-	for (i = 0; i < sizeof(idb); i++) {
-		id[2 * i] = hexdigits[idb[i] >> 4];
-		id[2 * i + 1] = hexdigits[idb[i] & 15];
-	}
-	id[APIKEY_ID_LEN] = '\0';
+	hex_encode(idb, sizeof(idb), id);
 	memcpy(p, APIKEY_PREFIX, 3);
 	p += 3;
 	memcpy(p, id, APIKEY_ID_LEN);
@@ -187,11 +182,7 @@ void apikey_hash(const char *key, size_t len, char hex[65])
 	hex[0] = '\0';
 	if (sha256(key, len, md) < 0)
 		return;
-	for (size_t i = 0; i < DIGEST_LEN; i++) {
-		hex[2 * i] = hexdigits[md[i] >> 4];
-		hex[2 * i + 1] = hexdigits[md[i] & 15];
-	}
-	hex[64] = '\0';
+	hex_encode(md, DIGEST_LEN, hex);
 }
 
 static int is_b64url(int c)

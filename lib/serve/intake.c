@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "jscan.h"
 #include "serve/intake.h"
 #include "banned.h"
@@ -396,17 +397,6 @@ static void sha256_parts(unsigned char md[32], const void *const *parts, const s
 	EVP_MD_CTX_free(ctx);
 }
 
-static void hex(const unsigned char *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void intake_event_id(const char *principal, const char *key, unsigned index, char out[37])
 {
 	unsigned char md[32];
@@ -425,7 +415,7 @@ void intake_event_id(const char *principal, const char *key, unsigned index, cha
 	sha256_parts(md, parts, lens, 5);
 	md[6] = (unsigned char)((md[6] & 0x0f) | 0x80);   /* version 8 */
 	md[8] = (unsigned char)((md[8] & 0x3f) | 0x80);   /* variant 10 */
-	hex(md, 16, h);
+	hex_encode(md, 16, h);
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
@@ -440,5 +430,5 @@ void intake_digest(const char *content_type, const char *body, size_t len, char 
 	parts[1] = "", lens[1] = 1;
 	parts[2] = body ? body : "", lens[2] = body ? len : 0;
 	sha256_parts(md, parts, lens, 3);
-	hex(md, 32, out);
+	hex_encode(md, 32, out);
 }

@@ -66,6 +66,7 @@ struct server {
 
 	atomic_long connections;
 	atomic_long inflight;
+	atomic_int stopping;        /* server_stop has begun: no new requests */
 };
 
 /* One request, from its headers to its answer. */
@@ -691,6 +692,14 @@ static void dispatch(struct server *srv, struct req *r, struct MHD_Connection *c
 	const char *want = route_method[r->route];
 	char addr[INET6_ADDRSTRLEN + 1];
 
+	if (atomic_load(&srv->stopping)) {
+		/* a request on a connection kept alive, after the server began
+		 * to stop: refused, and the connection closed */
+		header(a, MHD_HTTP_HEADER_CONNECTION, "close");
+		header(a, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+		problem(r, a, 503, "unavailable", "the server is shutting down");
+		return;
+	}
 	client_addr(c, addr, sizeof(addr));
 	if (limit(r, a, srv->ip_rl, addr, "address") < 0)
 		return;
@@ -968,6 +977,7 @@ long server_stop(struct server *s, long drain_ms)
 	MHD_socket fd;
 	long left;
 
+	atomic_store(&s->stopping, 1);
 	fd = MHD_quiesce_daemon(s->d);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);
