@@ -119,6 +119,16 @@ static const char *default_dump =
 	"log.format=text default built-in\n"
 	"log.level=info default built-in\n"
 	"max_line=16M default built-in\n"
+	"serve.burst=100 default built-in\n"
+	"serve.connections=256 default built-in\n"
+	"serve.ip_burst=40 default built-in\n"
+	"serve.ip_rate=20 default built-in\n"
+	"serve.jwt.leeway=30 default built-in\n"
+	"serve.listen=127.0.0.1:8080 default built-in\n"
+	"serve.max_body=1M default built-in\n"
+	"serve.rate=50 default built-in\n"
+	"serve.sink=stdout default built-in\n"
+	"serve.timeout=10 default built-in\n"
 	"workspace=./agentkit-work default built-in\n";
 
 static void test_defaults(void)
@@ -140,12 +150,14 @@ static void test_defaults(void)
 		n++;
 		if (k->secret) {
 			secrets++;
-			is_str(k->name, "llm.key", "only llm.key is secret");
+			ok(!strcmp(k->name, "llm.key") || !strcmp(k->name, "serve.keys") ||
+			   !strcmp(k->name, "serve.jwt.secret") || strstr(k->name, "serve.hooks.") == k->name,
+			   "'%s' is secret: a key, a token secret or a webhook secret", k->name);
 		}
 		ok(k->help && k->help[0], "'%s' has help", k->name);
 	}
-	is_int(n, 48, "forty-eight known keys");
-	is_int(secrets, 1, "one secret key");
+	is_int(n, 47, "forty-seven known keys");
+	is_int(secrets, 6, "six secret keys: llm.key, serve.keys, the token secret, three webhook secrets");
 	config_free(cfg);
 	config_free(NULL);
 }
@@ -700,6 +712,16 @@ static void test_foreach(void)
 	       "log.level=info default built-in\n"
 	       "log_x=3 user u:2\n"
 	       "max_line=16M default built-in\n"
+	       "serve.burst=100 default built-in\n"
+	       "serve.connections=256 default built-in\n"
+	       "serve.ip_burst=40 default built-in\n"
+	       "serve.ip_rate=20 default built-in\n"
+	       "serve.jwt.leeway=30 default built-in\n"
+	       "serve.listen=127.0.0.1:8080 default built-in\n"
+	       "serve.max_body=1M default built-in\n"
+	       "serve.rate=50 default built-in\n"
+	       "serve.sink=stdout default built-in\n"
+	       "serve.timeout=10 default built-in\n"
 	       "workspace=./agentkit-work default built-in\n"
 	       "zzz=1 file f:1\n",
 	       "foreach visits in key order");
