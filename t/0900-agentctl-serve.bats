@@ -349,6 +349,32 @@ sign() {
 	grep -q 'agentkit_serve_sink_up 0' <(curl -s "$URL/metrics")
 }
 
+@test "--sink kafka: 202 once the brokers have acknowledged; unreachable brokers answer 503" {
+	agentctl kafka mock --topics agentkit.requirement.submitted:3 > boot 2> mock.err &
+	mock=$!
+	for _ in $(seq 100); do [ -s boot ] && break; sleep 0.05; done
+	B=$(head -1 boot)
+	[ -n "$B" ]
+	serve_start --sink kafka -b "$B" --store "$T/s.db"
+	for i in 1 2 3; do
+		run post /requirements "{\"text\":\"As a user I want item $i.\"}"
+		[ "$output" = 202 ]
+		jq -r '.features[0].event' "$T/body" >> answered
+	done
+	agentctl consume -b "$B" -t agentkit.requirement.submitted -c 3 > consumed
+	jq -r .id consumed | sort > got
+	sort answered > expect
+	test_cmp expect got
+	[ "$(jq -r .type consumed | sort -u)" = requirement.submitted ]
+	kill "$SERVE_PID"; wait "$SERVE_PID" || true; SERVE_PID=
+	kill "$mock"; wait "$mock" || true
+	# brokers that never answer: the request waits for them (-X message.timeout.ms), then 503
+	serve_start --sink kafka -b 127.0.0.1:1 -X message.timeout.ms=1500 --store "$T/s.db"
+	run post /requirements '{"text":"As a user I want it sent."}'
+	[ "$output" = 503 ]
+	[ "$(problem)" = "503 unavailable" ]
+}
+
 @test "TLS: HTTPS with the configured certificate" {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.crt -days 2 \
 		-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2> /dev/null
