@@ -140,13 +140,7 @@ static int kafka_option(struct agent *a, int key, const char *arg)
 	case OPT_STORE: return config_set(a->cfg, "store", arg, CONFIG_FLAG, "--store");
 	case OPT_MOCK_TOPICS: ko.mock_topics = arg; return 0;
 	case OPT_CREATE: ko.create = arg; return 0;
-	case 'X':
-		if (ko.nprops == MAX_PROPS)
-			return ak_error(AK_EXIT_USAGE, "too many -X properties");
-		if (!strchr(arg, '='))
-			return ak_error(AK_EXIT_USAGE, "-X takes NAME=VALUE, not '%s'", arg);
-		ko.props[ko.nprops++] = arg;
-		return 0;
+	case 'X': return kafka_prop_add(ko.props, &ko.nprops, MAX_PROPS, arg);
 	case 't':
 		if (ko.ntopics == MAX_TOPICS)
 			return ak_error(AK_EXIT_USAGE, "too many topics");

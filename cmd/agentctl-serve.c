@@ -99,13 +99,7 @@ static int serve_option(struct agent *a, int key, const char *arg)
 	case 't': so.k.topic = arg; return 0;
 	case OPT_TOPIC_PREFIX: return set(a, "kafka.topic_prefix", arg, "--topic-prefix");
 	case OPT_BINARY: so.k.binary = 1; return 0;
-	case 'X':
-		if (so.nprops == MAX_PROPS)
-			return ak_error(AK_EXIT_USAGE, "too many -X properties");
-		if (!strchr(arg, '='))
-			return ak_error(AK_EXIT_USAGE, "-X takes NAME=VALUE, not '%s'", arg);
-		so.props[so.nprops++] = arg;
-		return 0;
+	case 'X': return kafka_prop_add(so.props, &so.nprops, MAX_PROPS, arg);
 	}
 	return ak_error(AK_EXIT_USAGE, "unexpected option");
 }
@@ -226,7 +220,6 @@ static int run_serve(struct agent *a, int argc, char **argv)
 		}
 	}
 	if (!strcmp(sink_kind, "kafka")) {
-		so.props[so.nprops] = NULL;
 		so.k.props = so.props;
 		so.k.brokers = config_get(a->cfg, "kafka.brokers");
 		so.k.topic_prefix = config_get(a->cfg, "kafka.topic_prefix");

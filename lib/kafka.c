@@ -207,6 +207,17 @@ static rd_kafka_t *handle_new(rd_kafka_type_t type, rd_kafka_conf_t *conf)
 	return rk;
 }
 
+int kafka_prop_add(const char **props, int *n, int max, const char *arg)
+{
+	if (*n >= max)
+		return ak_error(AK_EXIT_USAGE, "too many -X properties");
+	if (!strchr(arg, '='))
+		return ak_error(AK_EXIT_USAGE, "-X takes NAME=VALUE, not '%s'", arg);
+	props[(*n)++] = arg;
+	props[*n] = NULL;
+	return 0;
+}
+
 void kafka_topic_for(const struct kafka_opts *opts, const char *type, char *out, size_t len)
 {
 	if (opts->topic)

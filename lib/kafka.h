@@ -36,6 +36,13 @@ struct kafka_opts {
 
 #define KAFKA_OPTS_INIT { NULL, NULL, NULL, 0, NULL, NULL, 30000 }
 
+/*
+ * Add one -X NAME=VALUE to props (arg borrowed), which holds *n of at most
+ * max and stays NULL-terminated. 0, or -1 with ak_error (AK_EXIT_USAGE)
+ * for a full list or an argument without '='; props unchanged then.
+ */
+int kafka_prop_add(const char **props, int *n, int max, const char *arg);
+
 /* The topic an event of type goes to: opts->topic, or prefix + type. */
 void kafka_topic_for(const struct kafka_opts *opts, const char *type, char *out, size_t len);
 

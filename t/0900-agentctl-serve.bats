@@ -399,49 +399,54 @@ sign() {
 	[ "$(agentctl replay --type requirement.submitted | jq -r .id | sort -u | wc -l)" = "$answered" ]
 }
 
-@test "kill -9 under load: every request answered 202 has its event in the store" {
-	serve_start --sink store --rate 0 --ip-rate 0 --quiet
-	mkdir ids
-	LOG_DIR="$T/ids" SERVE_KEY=$KEY wrk -t2 -c8 -d10s -s "$TOP/t/helpers/serve-load.lua" "$URL" > wrk.out 2>&1 &
-	wrk=$!
+# load_start SECONDS MIN: wrk POSTing for SECONDS, the event id of every
+# 202 logged under $T/ids as it comes; returns once MIN are logged (WRK is its pid)
+load_start() {
+	mkdir -p "$T/ids"
+	LOG_DIR="$T/ids" SERVE_KEY=$KEY wrk -t2 -c8 -d"$1"s -s "$TOP/t/helpers/serve-load.lua" \
+		"$URL" > "$T/wrk.out" 2>&1 &
+	WRK=$!
 	for _ in $(seq 200); do
-		[ "$(cat ids/* 2> /dev/null | wc -l)" -gt 200 ] && break
+		[ "$(cat "$T"/ids/* 2> /dev/null | wc -l)" -gt "$2" ] && break
 		sleep 0.05
 	done
-	kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2> /dev/null || true; SERVE_PID=
-	wait "$wrk" || true
-	sort -u ids/* > answered
-	[ "$(wc -l < answered)" -gt 200 ]
+}
+
+# answered_stored MIN: after the load, more than MIN ids were answered 202,
+# and every one of them is in the store
+answered_stored() {
+	wait "$WRK" || true
+	sort -u "$T"/ids/* > answered
+	[ "$(wc -l < answered)" -gt "$1" ]
 	agentctl replay --type requirement.submitted | jq -r .id | sort -u > stored
 	comm -23 answered stored > lost
 	test_cmp /dev/null lost
 }
 
+@test "kill -9 under load: every request answered 202 has its event in the store" {
+	serve_start --sink store --rate 0 --ip-rate 0 --quiet
+	load_start 10 200
+	kill -9 "$SERVE_PID"; wait "$SERVE_PID" 2> /dev/null || true; SERVE_PID=
+	answered_stored 200
+}
+
 @test "SIGTERM under load drains, keeps every answered event and exits 0; usage errors" {
 	serve_start --sink store --rate 0 --ip-rate 0 --quiet
-	mkdir ids
-	LOG_DIR="$T/ids" SERVE_KEY=$KEY wrk -t2 -c8 -d5s -s "$TOP/t/helpers/serve-load.lua" "$URL" > wrk.out 2>&1 &
-	wrk=$!
-	for _ in $(seq 200); do
-		[ "$(cat ids/* 2> /dev/null | wc -l)" -gt 100 ] && break
-		sleep 0.05
-	done
+	load_start 5 100
 	kill -TERM "$SERVE_PID"
 	rc=0
 	wait "$SERVE_PID" || rc=$?
 	SERVE_PID=
 	[ "$rc" = 0 ]
-	wait "$wrk" || true
-	sort -u ids/* > answered
-	[ "$(wc -l < answered)" -gt 100 ]
-	agentctl replay --type requirement.submitted | jq -r .id | sort -u > stored
-	comm -23 answered stored > lost
-	test_cmp /dev/null lost
+	answered_stored 100
 	run -64 agentctl serve --listen nowhere
 	[[ "$output" == *"--listen: 'nowhere' is not ADDRESS:PORT"* ]]
 	run -64 agentctl serve --sink pigeon
 	[[ "$output" == *"--sink takes stdout, store or kafka"* ]]
 	run -64 agentctl serve --rate -1
+	[[ "$output" == *"serve.rate: '-1' is not a number from 0 to 1e+09"* ]]
+	run -64 agentctl serve --sink kafka -X nope
+	[[ "$output" == *"-X takes NAME=VALUE, not 'nope'"* ]]
 	serve_start --sink store
 	run -69 agentctl serve --listen "127.0.0.1:$PORT" --sink store
 	[[ "$output" == *"cannot listen on '127.0.0.1:$PORT'"* ]]

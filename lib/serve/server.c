@@ -74,7 +74,6 @@ struct req {
 	struct server *srv;
 	enum metrics_route route;
 	int64_t t0_us;
-	int status;
 	int too_large;
 	int counted;          /* in the metrics already */
 	struct buf body;
@@ -157,7 +156,7 @@ static void problem(struct req *r, struct answer *a, int status, const char *cod
 	metrics_rejected(r->srv->metrics, code);
 }
 
-static enum MHD_Result send_answer(struct MHD_Connection *c, struct req *r, struct answer *a)
+static enum MHD_Result send_answer(struct MHD_Connection *c, struct answer *a)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -176,7 +175,6 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, struct req *r, stru
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->type);
 	for (i = 0; i < a->nh; i++)
 		MHD_add_response_header(resp, a->hname[i], a->hvalue[i]);
-	r->status = a->status;
 	ret = MHD_queue_response(c, (unsigned)a->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -747,7 +745,6 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		r->srv = srv;
 		r->t0_us = now_us();
 		r->route = route_of(url);
-		r->status = 500;
 		buf_init(&r->body, srv->o.max_body);
 		*req_cls = r;
 		atomic_fetch_add(&srv->inflight, 1);
@@ -777,7 +774,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		a.body = NULL;
 		a.len = 0;
 	}
-	return send_answer(c, r, &a);
+	return send_answer(c, &a);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
