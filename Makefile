@@ -214,13 +214,19 @@ SERVE_OBJS += lib/serve/sink.o
 SERVE_OBJS += lib/serve/metrics.o
 SERVE_OBJS += lib/serve/server.o
 SERVE_LIB = lib/libagentkit-serve.a
+
+# pipelines run as graphs (agentctl run)
+RUN_OBJS += lib/run/pipeline.o
+RUN_OBJS += lib/run/run.o
+RUN_LIB = lib/libagentkit-run.a
+RUN_LIBS = -lpthread
 SERVE_LIBS = $(MHD_LIBS) $(JWT_LIBS) -lpthread -lm
 
 PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
 	bin/agent-integrate bin/agent-secscan bin/agent-deploy
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o cmd/agentctl-tf.o cmd/agentctl-rollout.o cmd/agentctl-serve.o \
-	cmd/agentctl-keys.o
+	cmd/agentctl-keys.o cmd/agentctl-run.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -283,11 +289,14 @@ $(DEPLOY_LIB): $(DEPLOY_OBJS)
 $(SERVE_LIB): $(SERVE_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
+$(RUN_LIB): $(RUN_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agentctl: $(AGENTCTL_OBJS) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
 		$(STORE_LIB) $(LIB)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
-		$(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
+		$(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
 		$(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 bin/agent-deploy: cmd/agent-deploy.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(STORE_LIB) $(LIB)
@@ -325,9 +334,9 @@ bin/agent-secscan: cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB) \
 		$(SECSCAN_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+t/unit/u-%: t/unit/u-%.o $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -469,8 +478,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d lib/serve/*.o lib/serve/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(SERVE_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d lib/serve/*.o lib/serve/*.d lib/run/*.o lib/run/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(SERVE_LIB) $(RUN_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d lib/serve/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d lib/serve/*.d lib/run/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

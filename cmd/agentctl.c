@@ -25,6 +25,7 @@ static const struct {
 	{ agentctl_rollout_verbs, &agentctl_rollout_nverbs },
 	{ agentctl_serve_verbs, &agentctl_serve_nverbs },
 	{ agentctl_keys_verbs, &agentctl_keys_nverbs },
+	{ agentctl_run_verbs, &agentctl_run_nverbs },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(*groups))

@@ -77,6 +77,7 @@ enum {
 	OPT_DRAIN_TIMEOUT,
 	OPT_SCOPE,
 	OPT_ALL,
+	OPT_CHECK,
 };
 
 extern const struct verb agentctl_stream_verbs[];   /* submit, validate, config, version */
@@ -95,6 +96,8 @@ extern const struct verb agentctl_serve_verbs[];    /* serve */
 extern const size_t agentctl_serve_nverbs;
 extern const struct verb agentctl_keys_verbs[];     /* keys */
 extern const size_t agentctl_keys_nverbs;
+extern const struct verb agentctl_run_verbs[];      /* run */
+extern const size_t agentctl_run_nverbs;
 
 /* Where the store is when neither --store nor AGENTKIT_STORE names one. */
 #define DEFAULT_STORE "./agentkit.db"

@@ -34,6 +34,8 @@ struct proc_opts {
 	size_t max_output;         /* per stream; bytes past it are discarded */
 	int echo;                  /* also copy both streams to the caller's
 	                              stderr as they arrive (a live log) */
+	int die_with_parent;       /* the child gets SIGTERM when the calling
+	                              thread ends, even by SIGKILL (Linux) */
 	/*
 	 * NULL, or called with each line of standard output as it arrives,
 	 * without its '\n' (a last line without one comes at end of file).

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -149,6 +150,12 @@ void spawn_exec(const struct spawn_child *c, int report_fd)
 	}
 	if (setpgid(0, 0) < 0)
 		child_fail(report_fd, STAGE_SETUP, errno);
+	/* if the parent went before the request took hold, nobody would send it */
+	if (c->parent) {
+		errno = 0;
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != c->parent)
+			child_fail(report_fd, STAGE_SETUP, errno ? errno : ESRCH);
+	}
 
 	in_fd = move_high(c->in_fd, report_fd);
 	out_fd = move_high(c->out_fd, report_fd);

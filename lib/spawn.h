@@ -31,6 +31,9 @@ struct spawn_child {
 	int in_fd;                 /* become the child's 0, 1 and 2; out_fd */
 	int out_fd;                /* and err_fd may be the same descriptor, */
 	int err_fd;                /* and any of them may be 0, 1 or 2 */
+	pid_t parent;              /* 0, or the caller's pid: the child then gets
+	                              SIGTERM when the thread that started it
+	                              ends, however it ends (PR_SET_PDEATHSIG) */
 };
 
 /*
