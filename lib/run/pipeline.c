@@ -141,9 +141,12 @@ static int read_argv(json_t *v, const char *file, const char *stage, char ***out
 	size_t n;
 
 	if (json_is_string(v)) {
-		if (!(words = shwords_split(json_string_value(v))))
-			return ak_error(AK_EXIT_DATAERR, "%s: stages.%s.run: %s", file, stage,
-					ak_errmsg());
+		if (!(words = shwords_split(json_string_value(v)))) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "%s", ak_errmsg());
+			return ak_error(AK_EXIT_DATAERR, "%s: stages.%s.run: %s", file, stage, why);
+		}
 	} else if (json_is_array(v) && json_array_size(v) > 0) {
 		words = json_incref(v);
 	} else {
