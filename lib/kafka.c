@@ -2038,6 +2038,39 @@ int kafka_topics_list(const struct kafka_opts *opts, FILE *fp)
 	return ret;
 }
 
+int kafka_ping(const struct kafka_opts *opts, long timeout_ms, int *nbrokers, int *ntopics)
+{
+	/* connection errors are the answer here, not news for stderr */
+	static const char *const quiet[] = { "log_level", "0", NULL };
+	const char *prefix = opts->topic_prefix ? opts->topic_prefix : "agentkit.";
+	const struct rd_kafka_metadata *md;
+	rd_kafka_resp_err_t err;
+	rd_kafka_conf_t *conf;
+	rd_kafka_t *rk;
+	int n = 0;
+
+	if (timeout_ms <= 0)
+		timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : 30000;
+	if (!(conf = conf_new(opts, quiet, NULL)) || !(rk = handle_new(RD_KAFKA_PRODUCER, conf)))
+		return -1;
+	err = rd_kafka_metadata(rk, 1, NULL, &md, (int)timeout_ms);
+	if (err) {
+		rd_kafka_destroy(rk);
+		return ak_error(AK_EXIT_UNAVAILABLE, "cannot reach %s within %ldms: %s",
+				opts->brokers ? opts->brokers : "the Kafka brokers", timeout_ms,
+				rd_kafka_err2str(err));
+	}
+	for (int i = 0; i < md->topic_cnt; i++)
+		if (strncmp(md->topics[i].topic, "__", 2) &&
+		    !strncmp(md->topics[i].topic, prefix, strlen(prefix)))
+			n++;
+	*nbrokers = md->broker_cnt;
+	*ntopics = n;
+	rd_kafka_metadata_destroy(md);
+	rd_kafka_destroy(rk);
+	return 0;
+}
+
 int kafka_topic_create(const struct kafka_opts *opts, const char *name, int partitions,
 		       int replication)
 {

@@ -132,6 +132,17 @@ int kafka_topic_create(const struct kafka_opts *opts, const char *name, int part
 		       int replication);
 
 /*
+ * Ask the brokers for the cluster's metadata, waiting at most timeout_ms
+ * (<= 0: opts->timeout_ms): how many brokers the cluster has, and how many
+ * topics start with opts->topic_prefix ("agentkit." when NULL; internal
+ * "__" topics never count). librdkafka's own log is kept quiet for this
+ * one question: the error says what went wrong. 0 with *nbrokers and
+ * *ntopics set, or -1 with ak_error (AK_EXIT_UNAVAILABLE when no broker
+ * answered in time, AK_EXIT_USAGE for bad settings), the counts unchanged.
+ */
+int kafka_ping(const struct kafka_opts *opts, long timeout_ms, int *nbrokers, int *ntopics);
+
+/*
  * librdkafka's mock cluster, inside this process (experimental API): for
  * tests and laptops. topics are "name" or "name:partitions", NULL-terminated.
  */

@@ -548,7 +548,7 @@ int proc_run(const struct proc_opts *opts, struct proc_result *res)
 	child.in_fd = in_pipe[0];
 	child.out_fd = out_pipe[1];
 	child.err_fd = err_pipe[1];
-	child.parent = opts->die_with_parent ? getpid() : 0;
+	child.parent = getpid();
 	start = now_ms();
 	if (spawn_start(&child, &pid) < 0)
 		goto fail_fds;

@@ -11,10 +11,10 @@
  *
  * The child starts in a process group of its own, so the timeout's signals
  * reach whatever it started too. A consequence: a terminal's ^C reaches the
- * caller, not the child; a caller that dies leaves the child running until
- * it writes to its (then broken) output pipes. The child starts with every
- * signal at its default action and none blocked, whatever the caller set.
- * Output is read until end of file, so a background process that keeps the
+ * caller, not the child; so the child gets SIGTERM when the calling thread
+ * ends, however it ends (SIGKILL too), rather than running on unwatched.
+ * The child starts with every signal at its default action and none
+ * blocked, whatever the caller set. Output is read until end of file, so a background process that keeps the
  * child's stdout or stderr open prolongs the run until it exits or the
  * timeout kills it.
  */
@@ -34,8 +34,6 @@ struct proc_opts {
 	size_t max_output;         /* per stream; bytes past it are discarded */
 	int echo;                  /* also copy both streams to the caller's
 	                              stderr as they arrive (a live log) */
-	int die_with_parent;       /* the child gets SIGTERM when the calling
-	                              thread ends, even by SIGKILL (Linux) */
 	/*
 	 * NULL, or called with each line of standard output as it arrives,
 	 * without its '\n' (a last line without one comes at end of file).

@@ -69,7 +69,8 @@ int service_start(struct service *s, const char *const *argv, const char *cwd,
 	child.in_fd = in_fd;
 	child.out_fd = out_fd;
 	child.err_fd = out_fd;
-	child.parent = 0;
+	/* a service must not outlive the agent that checks it */
+	child.parent = getpid();
 	if (spawn_start(&child, &pid) < 0)
 		goto out;
 	s->pid = pid;

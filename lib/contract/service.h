@@ -6,7 +6,8 @@
  * process group of its own so that stopping it reaches whatever it
  * started. Its stdin is /dev/null, its stdout and stderr are appended to a
  * log file, and it starts with every signal at its default action and none
- * blocked.
+ * blocked. It gets SIGTERM when the thread that started it ends, so a
+ * killed agent leaves no server behind.
  */
 #ifndef AK_CONTRACT_SERVICE_H
 #define AK_CONTRACT_SERVICE_H

@@ -493,7 +493,6 @@ static void *job_main(void *arg)
 	po.timeout_ms = s->timeout_ms;
 	po.kill_grace_ms = r->o.kill_grace_ms;
 	po.max_output = r->o.max_output;
-	po.die_with_parent = 1;
 	for (;;) {
 		j->attempts++;
 		if (proc_run(&po, &j->res) < 0) {
