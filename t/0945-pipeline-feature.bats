@@ -13,6 +13,7 @@ setup() {
 	# the generated services run on Debian's python3 and its packages
 	export PATH="$TOP/bin:$TOP/t/helpers:/usr/bin:$PATH"
 	ln -s "$TOP/examples" examples
+	export DEPLOY_ROOT="$T/deployments"
 }
 
 teardown() {
@@ -63,8 +64,11 @@ types() {
 	test_cmp expect got
 	[ "$(agentctl replay --type feature.tested | jq -r .data.status)" = pass ]
 	[ "$(agentctl replay --type feature.security_checked | jq -r .data.status)" = pass ]
-	[ -f agentkit-work/deployments/password-reset-099d-production/app/main.py ] ||
-		ls -R agentkit-work/deployments | head -20
+	# the release, unpacked by the deploy hook for staging and production
+	ls deployments > got
+	printf '%s\n' password-reset-099d-production password-reset-099d-staging > expect
+	test_cmp expect got
+	[ -f deployments/password-reset-099d-production/openapi.yaml ]
 	# a third run has nothing left to do
 	run -0 agentctl run -q examples/pipelines/feature.yaml "$req"
 	[ -z "$output" ]
