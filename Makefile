@@ -42,7 +42,7 @@ endif
 # Dependencies: when pkg-config cannot find one, install it (as root) or
 # say which apt-get line to run.
 DEP_PKGS := jansson yaml-0.1 libcrypto sqlite3 libpq rdkafka libcmark-gfm libcurl libxml-2.0 \
-	libhs libpcre2-8 libgit2 libarchive libmicrohttpd libjwt
+	libhs libpcre2-8 libgit2 libarchive libmicrohttpd libjwt openssl
 ifeq ($(filter clean man completions,$(MAKECMDGOALS)),)
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) || echo missing),)
 ifeq ($(shell id -u),0)
@@ -70,6 +70,7 @@ GIT2_LIBS := $(shell $(PKG_CONFIG) --libs libgit2)
 ARCHIVE_LIBS := $(shell $(PKG_CONFIG) --libs libarchive)
 MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd)
 JWT_LIBS := $(shell $(PKG_CONFIG) --libs libjwt)
+SSL_LIBS := $(shell $(PKG_CONFIG) --libs openssl)
 ALL_CFLAGS += $(DEP_CFLAGS)
 
 # libagentkit core
@@ -183,6 +184,7 @@ SECSCAN_LIBS = $(HS_LIBS) $(PCRE2_LIBS) $(GIT2_LIBS) $(ARCHIVE_LIBS) -lpthread -
 
 # the HTTP client adapter (libcurl), for health checks, metrics and smoke tests
 HTTP_OBJS += lib/http.o
+HTTP_OBJS += lib/prom.o
 HTTP_LIB = lib/libagentkit-http.a
 HTTP_LIBS = $(CURL_LIBS)
 
@@ -215,6 +217,22 @@ SERVE_OBJS += lib/serve/metrics.o
 SERVE_OBJS += lib/serve/server.o
 SERVE_LIB = lib/libagentkit-serve.a
 
+# monitoring for cron: checks, probes (OpenSSL for TLS), state, textfile
+MONITOR_OBJS += lib/monitor/checks.o
+MONITOR_OBJS += lib/monitor/probe.o
+MONITOR_OBJS += lib/monitor/state.o
+MONITOR_OBJS += lib/monitor/textfile.o
+MONITOR_OBJS += lib/monitor/runlock.o
+MONITOR_LIB = lib/libagentkit-monitor.a
+MONITOR_LIBS = $(SSL_LIBS) -lpthread -lm
+
+# the report page: events to HTML with an SVG chart, linked only into agentctl
+REPORT_OBJS += lib/report/model.o
+REPORT_OBJS += lib/report/chart.o
+REPORT_OBJS += lib/report/html.o
+REPORT_LIB = lib/libagentkit-report.a
+REPORT_LIBS = -lm
+
 # pipelines run as graphs (agentctl run)
 RUN_OBJS += lib/run/pipeline.o
 RUN_OBJS += lib/run/run.o
@@ -222,11 +240,16 @@ RUN_LIB = lib/libagentkit-run.a
 RUN_LIBS = -lpthread
 SERVE_LIBS = $(MHD_LIBS) $(JWT_LIBS) -lpthread -lm
 
+# the checks of agentctl doctor: programs, configuration, store, Kafka, LLM
+DOCTOR_OBJS += lib/doctor.o
+DOCTOR_LIB = lib/libagentkit-doctor.a
+DOCTOR_LIBS = $(CURL_LIBS) -lpthread
+
 PROGRAMS = bin/agentctl bin/agent-analyze bin/agent-backend bin/agent-frontend bin/agent-app bin/agent-test \
-	bin/agent-integrate bin/agent-secscan bin/agent-deploy
+	bin/agent-integrate bin/agent-secscan bin/agent-deploy bin/agent-monitor
 AGENTCTL_OBJS = cmd/agentctl.o cmd/agentctl-stream.o cmd/agentctl-store.o cmd/agentctl-kafka.o \
 	cmd/agentctl-llm.o cmd/agentctl-tf.o cmd/agentctl-rollout.o cmd/agentctl-serve.o \
-	cmd/agentctl-keys.o cmd/agentctl-run.o
+	cmd/agentctl-keys.o cmd/agentctl-run.o cmd/agentctl-report.o cmd/agentctl-doctor.o
 
 UNIT_SRCS := $(sort $(wildcard t/unit/u-*.c))
 UNIT_TESTS := $(UNIT_SRCS:.c=)
@@ -292,11 +315,25 @@ $(SERVE_LIB): $(SERVE_OBJS)
 $(RUN_LIB): $(RUN_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
-bin/agentctl: $(AGENTCTL_OBJS) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
+$(MONITOR_LIB): $(MONITOR_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(REPORT_LIB): $(REPORT_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agent-monitor: cmd/agent-monitor.o $(MONITOR_LIB) $(HTTP_LIB) $(STORE_LIB) $(LIB)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-monitor.o $(MONITOR_LIB) $(HTTP_LIB) $(STORE_LIB) \
+		$(LIB) $(MONITOR_LIBS) $(HTTP_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
+
+$(DOCTOR_LIB): $(DOCTOR_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+
+bin/agentctl: $(AGENTCTL_OBJS) $(REPORT_LIB) $(DOCTOR_LIB) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(KAFKA_LIB) $(LLM_LIB) \
 		$(STORE_LIB) $(LIB)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
-		$(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
+	$(CC) $(ALL_CFLAGS) -o $@ $(AGENTCTL_OBJS) $(REPORT_LIB) $(DOCTOR_LIB) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) \
+		$(KAFKA_LIB) $(LLM_LIB) $(STORE_LIB) $(LIB) $(REPORT_LIBS) $(DOCTOR_LIBS) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(KAFKA_LIBS) \
 		$(LLM_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
 bin/agent-deploy: cmd/agent-deploy.o $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(STORE_LIB) $(LIB)
@@ -334,9 +371,9 @@ bin/agent-secscan: cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ cmd/agent-secscan.o $(SECSCAN_LIB) $(STORE_LIB) $(LIB) \
 		$(SECSCAN_LIBS) $(STORE_LIBS) $(CORE_LIBS) $(ALL_LDFLAGS)
 
-t/unit/u-%: t/unit/u-%.o $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
-		$(STORE_LIB) $(LIB) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
+t/unit/u-%: t/unit/u-%.o $(MONITOR_LIB) $(REPORT_LIB) $(DOCTOR_LIB) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) $(STORE_LIB) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(MONITOR_LIB) $(REPORT_LIB) $(DOCTOR_LIB) $(RUN_LIB) $(SERVE_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(HTTP_LIB) $(SECSCAN_LIB) $(CONTRACT_LIB) $(RESULTS_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(LLM_LIB) $(KAFKA_LIB) \
+		$(STORE_LIB) $(LIB) $(MONITOR_LIBS) $(REPORT_LIBS) $(DOCTOR_LIBS) $(RUN_LIBS) $(SERVE_LIBS) $(ROLLOUT_LIBS) $(DEPLOY_LIBS) $(HTTP_LIBS) $(SECSCAN_LIBS) $(CONTRACT_LIBS) $(RESULTS_LIBS) $(ANALYZE_LIBS) $(LLM_LIBS) $(KAFKA_LIBS) $(STORE_LIBS) \
 		$(CORE_LIBS) $(ALL_LDFLAGS)
 
 t/helpers/%: t/helpers/%.o $(LIB)
@@ -438,6 +475,20 @@ t/fuzz/fuzz-serve: t/fuzz/fuzz-serve.c $(LIB_OBJS:.o=.c) lib/serve/intake.c lib/
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) \
 		lib/serve/intake.c lib/serve/hooks.c $(CORE_LIBS)
 
+# the check file reader of agent-monitor
+t/fuzz/fuzz-monitor: t/fuzz/fuzz-monitor.c $(LIB_OBJS:.o=.c) lib/monitor/checks.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) lib/monitor/checks.c \
+		$(CORE_LIBS)
+
+# the report page: events to the model, the HTML and the chart
+t/fuzz/fuzz-report: t/fuzz/fuzz-report.c $(LIB_OBJS:.o=.c) $(REPORT_OBJS:.o=.c)
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) $(REPORT_OBJS:.o=.c) \
+		$(REPORT_LIBS) $(CORE_LIBS)
+
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
 		corpus=t/fuzz/corpus/$${f#t/fuzz/fuzz-}; mkdir -p $$corpus.run; \
@@ -478,8 +529,8 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/agentkit
 
 clean:
-	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d lib/serve/*.o lib/serve/*.d lib/run/*.o lib/run/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
-	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(SERVE_LIB) $(RUN_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
+	rm -f lib/*.o lib/*.d lib/analyze/*.o lib/analyze/*.d lib/backend/*.o lib/backend/*.d lib/results/*.o lib/results/*.d lib/contract/*.o lib/contract/*.d lib/secscan/*.o lib/secscan/*.d lib/rollout/*.o lib/rollout/*.d lib/deploy/*.o lib/deploy/*.d lib/serve/*.o lib/serve/*.d lib/run/*.o lib/run/*.d lib/monitor/*.o lib/monitor/*.d lib/report/*.o lib/report/*.d cmd/*.o cmd/*.d t/unit/*.o t/unit/*.d t/helpers/*.o t/helpers/*.d
+	rm -f $(LIB) $(STORE_LIB) $(KAFKA_LIB) $(LLM_LIB) $(ANALYZE_LIB) $(BACKEND_LIB) $(RESULTS_LIB) $(CONTRACT_LIB) $(SECSCAN_LIB) $(HTTP_LIB) $(ROLLOUT_LIB) $(DEPLOY_LIB) $(SERVE_LIB) $(RUN_LIB) $(DOCTOR_LIB) $(MONITOR_LIB) $(REPORT_LIB) $(PROGRAMS) $(UNIT_TESTS) $(FUZZ_BINS) $(HELPERS) .build-flags
 	rm -rf t/fuzz/corpus/*.run t/perf/data
 
--include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d lib/serve/*.d lib/run/*.d cmd/*.d t/unit/*.d t/helpers/*.d)
+-include $(wildcard lib/*.d lib/analyze/*.d lib/backend/*.d lib/results/*.d lib/contract/*.d lib/secscan/*.d lib/rollout/*.d lib/deploy/*.d lib/serve/*.d lib/run/*.d lib/monitor/*.d lib/report/*.d cmd/*.d t/unit/*.d t/helpers/*.d)

@@ -98,6 +98,10 @@ extern const struct verb agentctl_keys_verbs[];     /* keys */
 extern const size_t agentctl_keys_nverbs;
 extern const struct verb agentctl_run_verbs[];      /* run */
 extern const size_t agentctl_run_nverbs;
+extern const struct verb agentctl_doctor_verbs[];   /* doctor */
+extern const size_t agentctl_doctor_nverbs;
+extern const struct verb agentctl_report_verbs[];   /* report */
+extern const size_t agentctl_report_nverbs;
 
 /* Where the store is when neither --store nor AGENTKIT_STORE names one. */
 #define DEFAULT_STORE "./agentkit.db"

@@ -109,13 +109,22 @@ _agentctl_optarg()
 	serve:--topic-prefix) echo text ;;
 	keys:--store) echo text ;;
 	keys:--scope) echo text ;;
+	doctor:--timeout) echo text ;;
+	run:--store) echo text ;;
+	run:-j|run:--jobs) echo text ;;
+	run:--feature) echo text ;;
+	report:--store) echo text ;;
+	report:-o|report:--output) echo file ;;
+	report:--title) echo text ;;
+	report:--since) echo text ;;
+	report:--until) echo text ;;
 	esac
 }
 
 _agentctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} verb= kind= opts i w ended=0
-	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm tf rollout approve serve keys help'
+	local verbs='submit validate config version record log status show replay dlq store publish consume worker kafka llm tf rollout approve serve keys doctor run report help'
 	local common='-h --help -V --version --workspace --config --engine --no-pass --log-level --log-format --max-line --list-options'
 
 	COMPREPLY=()
@@ -205,6 +214,9 @@ _agentctl_verbopts()
 	approve) echo '--store --by --note' ;;
 	serve) echo '--listen --sink --store --tls-cert --tls-key --max-body --rate --burst --ip-rate --ip-burst --max-connections --timeout --drain-timeout --quiet -b --brokers -X --property -F --kafka-config -t --topic --topic-prefix --binary' ;;
 	keys) echo '--store --scope --all --json' ;;
+	doctor) echo '--json --quiet --timeout' ;;
+	run) echo '--store -j --jobs --feature --split -q --quiet --check' ;;
+	report) echo '--store -o --output --title --since --until --json' ;;
 	help) echo '' ;;
 	esac
 }
@@ -234,6 +246,9 @@ _agentctl_operands()
 	approve) echo text ;;
 	serve) echo none ;;
 	keys) echo text ;;
+	doctor) echo none ;;
+	run) echo text ;;
+	report) echo text ;;
 	help) echo file ;;
 	*) echo none ;;
 	esac

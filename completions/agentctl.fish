@@ -10,7 +10,7 @@ function _agentctl_verb
 			continue
 		end
 		switch $t
-			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model --tf-bin --dir --canary --router-cmd --health --steps --window --interval --pause-timeout --by --note --listen --sink --tls-cert --tls-key --max-body --rate --burst --ip-rate --ip-burst --max-connections --drain-timeout --scope
+			case --workspace --config --engine --log-level --log-format --max-line --format --title --store --subject --type --since --until --limit --to -b --brokers -X --property -F --kafka-config --timeout -t --topic --topic-prefix -G --group -o --offset -c --count --in --batch --mock-brokers --topics --create --partitions --model --tf-bin --dir --canary --router-cmd --health --steps --window --interval --pause-timeout --by --note --listen --sink --tls-cert --tls-key --max-body --rate --burst --ip-rate --ip-burst --max-connections --drain-timeout --scope -j --jobs --feature --output
 				set skip 1
 			case '-?*'
 				continue
@@ -60,6 +60,9 @@ complete -c agentctl -n 'not _agentctl_verb' -a rollout -d 'move production traf
 complete -c agentctl -n 'not _agentctl_verb' -a approve -d 'record a person'\''s approval of a feature for production'
 complete -c agentctl -n 'not _agentctl_verb' -a serve -d 'serve the requirement intake API (POST /requirements, webhooks)'
 complete -c agentctl -n 'not _agentctl_verb' -a keys -d 'make, list and revoke the API keys of agentctl serve'
+complete -c agentctl -n 'not _agentctl_verb' -a doctor -d 'check what agentkit needs on this machine and say what to fix'
+complete -c agentctl -n 'not _agentctl_verb' -a run -d 'run a pipeline file as a graph, recording and resuming in the store'
+complete -c agentctl -n 'not _agentctl_verb' -a report -d 'write an HTML page of the features in the store: stories, tests, findings, rollout'
 complete -c agentctl -n 'not _agentctl_verb' -a help -d 'show the help of a verb'
 complete -c agentctl -n '_agentctl_using_verb submit' -l split -d 'one event per top-level section'
 complete -c agentctl -n '_agentctl_using_verb submit' -l format -x -d 'markdown or text (default: guessed)'
@@ -190,4 +193,19 @@ complete -c agentctl -n '_agentctl_using_verb keys' -l store -x -d 'the store th
 complete -c agentctl -n '_agentctl_using_verb keys' -l scope -x -d 'add: what the key may do: submit, read or submit,read (the default)'
 complete -c agentctl -n '_agentctl_using_verb keys' -l all -d 'list: revoked keys too'
 complete -c agentctl -n '_agentctl_using_verb keys' -l json -d 'list: one JSON object per key'
+complete -c agentctl -n '_agentctl_using_verb doctor' -l json -d 'a JSON array of {check, status, detail, fix}'
+complete -c agentctl -n '_agentctl_using_verb doctor' -l quiet -d 'only the checks that warn or fail'
+complete -c agentctl -n '_agentctl_using_verb doctor' -l timeout -x -d 'give up on each check after DURATION (5s)'
+complete -c agentctl -n '_agentctl_using_verb run' -l store -x -d 'record events here, and resume from what it holds'
+complete -c agentctl -n '_agentctl_using_verb run' -s j -l jobs -x -d 'programs running at once (default 2)'
+complete -c agentctl -n '_agentctl_using_verb run' -l feature -x -d 'also resume this feature from the store (repeatable)'
+complete -c agentctl -n '_agentctl_using_verb run' -l split -d 'one requirement per top-level section of each document'
+complete -c agentctl -n '_agentctl_using_verb run' -s q -l quiet -d 'no progress view on the terminal'
+complete -c agentctl -n '_agentctl_using_verb run' -l check -d 'check the pipeline, print its stages and run nothing'
+complete -c agentctl -n '_agentctl_using_verb report' -l store -x -d 'a SQLite file, or a PostgreSQL URL or connection string'
+complete -c agentctl -n '_agentctl_using_verb report' -s o -l output -r -F -d 'write the page to FILE (atomically) instead of stdout'
+complete -c agentctl -n '_agentctl_using_verb report' -l title -x -d 'the page'\''s title (default: agentkit report)'
+complete -c agentctl -n '_agentctl_using_verb report' -l since -x -d 'only events from this time (RFC 3339, or an age: 2h, 7d)'
+complete -c agentctl -n '_agentctl_using_verb report' -l until -x -d 'only events before this time'
+complete -c agentctl -n '_agentctl_using_verb report' -l json -d 'write the page'\''s model as JSON instead of HTML'
 complete -c agentctl -n '_agentctl_using_verb help' -F

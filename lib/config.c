@@ -168,6 +168,12 @@ static const struct config_key known_keys[] = {
 	  "serve: the secret token of the GitLab webhook", 1 },
 	{ "serve.hooks.jira_secret", "AGENTKIT_SERVE_HOOKS_JIRA_SECRET", NULL,
 	  "serve: the secret of the Jira webhook", 1 },
+	{ "monitor.checks", "AGENTKIT_MONITOR_CHECKS", NULL,
+	  "agent-monitor: the check file (default ./monitors.yaml)", 0 },
+	{ "doctor.prometheus_url", "AGENTKIT_DOCTOR_PROMETHEUS_URL", NULL,
+	  "doctor: the Prometheus to check (GET /-/ready)", 0 },
+	{ "doctor.nginx_url", "AGENTKIT_DOCTOR_NGINX_URL", NULL,
+	  "doctor: a URL nginx serves, to check that it answers", 0 },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
 

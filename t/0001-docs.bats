@@ -74,7 +74,7 @@ scd_terms() {
 @test "--help lists verbs and options to check (the checks below cannot pass empty)" {
 	help_verbs > verbs.out
 	printf '%s\n' submit validate config version record log status show replay dlq store \
-		publish consume worker kafka llm tf rollout approve serve keys help > verbs.expect
+		publish consume worker kafka llm tf rollout approve serve keys doctor run report help > verbs.expect
 	test_cmp verbs.expect verbs.out
 	agentctl --help | help_block "Common options" > common.out
 	grep -qxF '*--max-line* _SIZE_' common.out
@@ -489,4 +489,12 @@ check_generator_options() {
 
 @test "every example in agent-deploy(1) runs as documented" {
 	run_examples man/agent-deploy.1.scd 4
+}
+
+@test "the options of agent-monitor(1) are those of --help" {
+	check_generator_options agent-monitor
+}
+
+@test "every example in agent-monitor(1) runs as documented" {
+	run_examples man/agent-monitor.1.scd 5
 }

@@ -18,6 +18,7 @@ teardown() { common_teardown; }
 	./bin/agent-deploy
 	./bin/agent-frontend
 	./bin/agent-integrate
+	./bin/agent-monitor
 	./bin/agent-secscan
 	./bin/agent-test
 	./bin/agentctl
@@ -42,6 +43,7 @@ teardown() { common_teardown; }
 	./share/bash-completion/completions/agent-deploy
 	./share/bash-completion/completions/agent-frontend
 	./share/bash-completion/completions/agent-integrate
+	./share/bash-completion/completions/agent-monitor
 	./share/bash-completion/completions/agent-secscan
 	./share/bash-completion/completions/agent-test
 	./share/bash-completion/completions/agentctl
@@ -51,6 +53,7 @@ teardown() { common_teardown; }
 	./share/fish/vendor_completions.d/agent-deploy.fish
 	./share/fish/vendor_completions.d/agent-frontend.fish
 	./share/fish/vendor_completions.d/agent-integrate.fish
+	./share/fish/vendor_completions.d/agent-monitor.fish
 	./share/fish/vendor_completions.d/agent-secscan.fish
 	./share/fish/vendor_completions.d/agent-test.fish
 	./share/fish/vendor_completions.d/agentctl.fish
@@ -60,6 +63,7 @@ teardown() { common_teardown; }
 	./share/man/man1/agent-deploy.1
 	./share/man/man1/agent-frontend.1
 	./share/man/man1/agent-integrate.1
+	./share/man/man1/agent-monitor.1
 	./share/man/man1/agent-secscan.1
 	./share/man/man1/agent-test.1
 	./share/man/man1/agentctl.1
@@ -72,6 +76,7 @@ teardown() { common_teardown; }
 	./share/zsh/site-functions/_agent-deploy
 	./share/zsh/site-functions/_agent-frontend
 	./share/zsh/site-functions/_agent-integrate
+	./share/zsh/site-functions/_agent-monitor
 	./share/zsh/site-functions/_agent-secscan
 	./share/zsh/site-functions/_agent-test
 	./share/zsh/site-functions/_agentctl

@@ -201,8 +201,10 @@ static void bands(struct chart *c, const struct pt *p, size_t n)
 			emit(c, "<rect class=\"band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
 			     "fill-opacity=\"%.2f\"><title>canary weight %.0f%%</title></rect>\n",
 			     x0, top, x1 - x0, CHART_PLOT_H, 0.04 + 0.26 * w / 100, w);
-		emit(c, "<text class=\"band-label\" x=\"%.1f\" y=\"%d\">%.0f%%</text>\n", x0 + 3,
-		     CHART_ERR_TOP + 12, w);
+		/* a band too narrow for its label (a promotion at the very end) goes without */
+		if (x1 - x0 >= 28)
+			emit(c, "<text class=\"band-label\" x=\"%.1f\" y=\"%d\">%.0f%%</text>\n", x0 + 3,
+			     CHART_ERR_TOP + 12, w);
 	}
 }
 

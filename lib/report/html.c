@@ -37,7 +37,9 @@ static const char style[] =
 	"table{border-collapse:collapse;margin:.3rem 0 1rem;font-size:.9rem}\n"
 	"th,td{border:1px solid #999;padding:.15rem .45rem;text-align:left;vertical-align:top}\n"
 	"th{background:#eee}\n"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"td.nw{white-space:nowrap}\n"
+	"td.hash{word-break:break-all;font-family:monospace;font-size:.8rem}\n"
 	"tr.alert td{background:#fde8e8;font-weight:bold}\n"
 	"tr.alert td:first-child{border-left:4px solid #000}\n"
 	".none{font-style:italic;color:#444}\n"
@@ -148,6 +150,17 @@ static void cell(struct page *pg, const char *s)
 }
 
 /* A number as text: an integer as it is, a real with up to 4 digits. */
+/* A cell whose text must not wrap: ids, times, types, versions. */
+static void cell_class(struct page *pg, const char *cls, const char *s)
+{
+	addf(pg, "<td class=\"%s\">", cls);
+	if (s)
+		esc(pg, s);
+	else
+		add(pg, "\xe2\x80\x93");
+	add(pg, "</td>");
+}
+
 static void number(struct page *pg, const json_t *v, const char *unit)
 {
 	if (json_is_integer(v))
@@ -254,7 +267,7 @@ static void requirement(struct page *pg, const json_t *r)
 		add(pg, "<table><thead><tr><th>ID</th><th>Category</th><th>Requirement</th></tr></thead><tbody>\n");
 		json_array_foreach(json_object_get(r, "nfrs"), i, v) {
 			add(pg, "<tr>");
-			cell(pg, str(v, "id"));
+			cell_class(pg, "nw", str(v, "id"));
 			cell(pg, str(v, "category"));
 			cell(pg, str(v, "text"));
 			add(pg, "</tr>\n");
@@ -410,8 +423,8 @@ static void rollout(struct page *pg, const json_t *r)
 
 		add(pg, type && (!strcmp(type, "rollout.rolled_back") || !strcmp(type, "rollout.paused"))
 			? "<tr class=\"alert\">" : "<tr>");
-		cell(pg, str(v, "time"));
-		cell(pg, type);
+		cell_class(pg, "nw", str(v, "time"));
+		cell_class(pg, "nw", type);
 		ncell(pg, v, "step", "");
 		ncell(pg, v, "weight", "%");
 		cell(pg, str(v, "phase"));
@@ -441,11 +454,11 @@ static void deploys(struct page *pg, const json_t *d)
 	    "<th>SHA-256</th><th>Approval</th></tr></thead><tbody>\n");
 	json_array_foreach(d, i, v) {
 		add(pg, "<tr>");
-		cell(pg, str(v, "time"));
-		cell(pg, str(v, "type"));
+		cell_class(pg, "nw", str(v, "time"));
+		cell_class(pg, "nw", str(v, "type"));
 		cell(pg, str(v, "environment"));
-		cell(pg, str(v, "version"));
-		cell(pg, str(v, "sha256"));
+		cell_class(pg, "nw", str(v, "version"));
+		cell_class(pg, "hash", str(v, "sha256"));
 		cell(pg, str(v, "approval"));
 		add(pg, "</tr>\n");
 	}
@@ -463,13 +476,13 @@ static void timeline(struct page *pg, const json_t *t, const json_t *omitted)
 		int alert = json_is_true(json_object_get(v, "highlight"));
 
 		add(pg, alert ? "<tr class=\"alert\">" : "<tr>");
-		cell(pg, str(v, "time"));
+		cell_class(pg, "nw", str(v, "time"));
 		if (alert) {
-			add(pg, "<td>&#x26A0; ");
+			add(pg, "<td class=\"nw\">&#x26A0; ");
 			esc(pg, str(v, "type"));
 			add(pg, "</td>");
 		} else
-			cell(pg, str(v, "type"));
+			cell_class(pg, "nw", str(v, "type"));
 		cell(pg, str(v, "source"));
 		cell(pg, str(v, "outcome"));
 		add(pg, "</tr>\n");
@@ -538,7 +551,7 @@ static void summary(struct page *pg, const json_t *features)
 	json_array_foreach(features, i, f) {
 		const json_t *t = json_object_get(f, "tests"), *s = json_object_get(f, "security");
 
-		addf(pg, "<tr><td><a href=\"#feature-%zu\">", i + 1);
+		addf(pg, "<tr><td class=\"nw\"><a href=\"#feature-%zu\">", i + 1);
 		esc(pg, str(f, "subject"));
 		add(pg, "</a></td>");
 		cell(pg, str(f, "stage"));
@@ -550,7 +563,7 @@ static void summary(struct page *pg, const json_t *features)
 		ncell(pg, t, "lines_pct", "%");
 		for (int k = 0; k < 4; k++)
 			ncell(pg, s, severities[k], "");
-		cell(pg, production(f));
+		cell_class(pg, "nw", production(f));
 		add(pg, "</tr>\n");
 	}
 	add(pg, "</tbody></table>\n</section>\n");

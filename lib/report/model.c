@@ -523,6 +523,29 @@ static void outcome(struct line *l, const char *type, const json_t *d)
 
 /* ---- events ------------------------------------------------------------- */
 
+/* How far along the workflow an event type is; 0 for types off it. */
+static int stage_rank(const char *type)
+{
+	static const struct {
+		const char *type;
+		int rank;
+	} ranks[] = {
+		{ "requirement.submitted", 1 }, { "requirement.analyzed", 2 },
+		{ "feature.tests_planned", 3 }, { "feature.backend_ready", 3 },
+		{ "feature.frontend_ready", 3 }, { "feature.app_ready", 3 },
+		{ "feature.integrated", 4 }, { "feature.tested", 5 },
+		{ "feature.security_checked", 5 }, { "feature.deploy_refused", 6 },
+		{ "feature.staging_deployed", 6 }, { "feature.ready_for_production", 7 },
+		{ "rollout.step", 8 }, { "rollout.paused", 8 }, { "rollout.rolled_back", 8 },
+		{ "rollout.promoted", 8 }, { "feature.production_deployed", 9 },
+	};
+
+	for (size_t i = 0; i < sizeof(ranks) / sizeof(*ranks); i++)
+		if (!strcmp(ranks[i].type, type))
+			return ranks[i].rank;
+	return 0;
+}
+
 static json_t *feature_of(struct report_model *m, const char *subject)
 {
 	json_t *f = json_object_get(m->by_subject, subject);
@@ -547,6 +570,7 @@ static int fold(struct report_model *m, json_t *f, const json_t *ev, const char 
 	char tbuf[64];
 	struct line *l;
 	int64_t ms;
+	int rank;
 	json_t *row;
 	int rc;
 
@@ -569,7 +593,11 @@ static int fold(struct report_model *m, json_t *f, const json_t *ev, const char 
 			if (put(f, "last", json_string(time)) || put(f, "_last_ms", json_integer(ms)))
 				return -1;
 	}
-	if (strncmp(type, "agent.", 6) && put(f, "stage", json_string(type)))
+	/* the stage is the furthest step of the workflow reached, whatever
+	 * order the agents' events were recorded in */
+	rank = stage_rank(type);
+	if (rank >= json_integer_value(json_object_get(f, "_rank")) && strncmp(type, "agent.", 6) &&
+	    (put(f, "stage", json_string(type)) || put(f, "_rank", json_integer(rank))))
 		return -1;
 	if (str(d, "status") && put(f, "status", text(d, "status")))
 		return -1;
@@ -642,6 +670,7 @@ static json_t *finished(const json_t *f)
 	json_t *c = json_deep_copy(f);
 	json_t *s = json_object_get(c, "security");
 
+	json_object_del(c, "_rank");
 	json_object_del(c, "_first_ms");
 	json_object_del(c, "_last_ms");
 	if (json_is_object(s)) {

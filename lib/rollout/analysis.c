@@ -8,6 +8,7 @@
  * p95 come from the first of Prometheus, the access log and the probes that
  * is configured. A source that cannot be asked makes its metrics "error",
  * never "failed": a broken Prometheus says nothing about the canary.
+ * Prometheus's answers are read by lib/prom.c, as agent-monitor reads them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,11 +26,11 @@
 #include "buf.h"
 #include "error.h"
 #include "http.h"
+#include "prom.h"
 #include "rollout/analysis.h"
 #include "banned.h"
 
 #define LOG_READ_MAX ((size_t)64 * 1024 * 1024)   /* per measurement */
-#define PROM_BODY_MAX ((size_t)4 * 1024 * 1024)
 #define PROBE_BODY_MAX ((size_t)64 * 1024)
 #define PROBE_DEFAULT 20
 #define PROBE_MAX 10000
@@ -278,104 +279,21 @@ static void measure_health(struct analysis *a, struct metric *m)
 
 /* ---- Prometheus ---- */
 
-/* A sample's value: Prometheus writes it as a string ("0.5", "NaN", "+Inf"). */
-static int sample_value(const json_t *sample, double *v)
-{
-	const json_t *x = json_array_get(sample, 1);
-	const char *s;
-	char *end;
-
-	if (json_array_size(sample) != 2)
-		return -1;
-	if (json_is_number(x)) {
-		*v = json_number_value(x);
-		return 0;
-	}
-	s = json_string_value(x);
-	if (!s || !*s)
-		return -1;
-	*v = strtod(s, &end);
-	return *end ? -1 : 0;
-}
-
-static void prom_fail(struct prom_value *pv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void prom_fail(struct prom_value *pv, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	pv->outcome = MEASURE_ERROR;
-	pv->value = NAN;
-	n = snprintf(pv->reason, sizeof(pv->reason), "prometheus: ");
-	va_start(ap, fmt);
-	vsnprintf(pv->reason + n, sizeof(pv->reason) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-/* Read an instant-query reply into pv. */
-static void prom_parse(const struct http_response *r, struct prom_value *pv)
-{
-	json_t *doc = json_loadb(r->body, r->len, 0, NULL);
-	const char *status = json_string_value(json_object_get(doc, "status"));
-	const char *err = json_string_value(json_object_get(doc, "error"));
-	const json_t *data = json_object_get(doc, "data"), *result;
-	const char *type = json_string_value(json_object_get(data, "resultType"));
-
-	result = json_object_get(data, "result");
-	if (status && !strcmp(status, "error"))
-		prom_fail(pv, "%s", err ? err : "query failed");
-	else if (r->status != 200)
-		prom_fail(pv, "status %ld", r->status);
-	else if (!doc)
-		prom_fail(pv, "reply is not JSON");
-	else if (!status || strcmp(status, "success") || !type)
-		prom_fail(pv, "unexpected reply");
-	else if (!strcmp(type, "scalar"))
-		pv->outcome = sample_value(result, &pv->value) ? MEASURE_ERROR : MEASURE_SUCCESSFUL;
-	else if (strcmp(type, "vector") || !json_is_array(result))
-		prom_fail(pv, "result type %s, want a vector or a scalar", type);
-	else if (json_array_size(result) > 1)
-		prom_fail(pv, "query gave %zu series, want one", json_array_size(result));
-	else if (json_array_size(result) == 0)
-		pv->value = NAN;    /* no data */
-	else if (sample_value(json_object_get(json_array_get(result, 0), "value"),
-			      &pv->value) < 0)
-		pv->outcome = MEASURE_ERROR;
-	if (pv->outcome == MEASURE_ERROR && !pv->reason[0])
-		prom_fail(pv, "unexpected reply");
-	json_decref(doc);
-}
-
 /*
- * Run query q. ERROR when Prometheus cannot be asked or answers anything but
- * one number; SUCCESSFUL otherwise, with NAN when there is no data. -1 only
- * when memory ran out.
+ * Run query q (lib/prom.c). ERROR when Prometheus cannot be asked or
+ * answers anything but one number; SUCCESSFUL otherwise, with NAN when
+ * there is no data (an empty vector or NaN). -1 only when memory ran out.
  */
-static int prom_query(struct analysis *a, const char *q, struct prom_value *pv)
+static int prom_ask(struct analysis *a, const char *q, struct prom_value *pv)
 {
-	struct http_response r = HTTP_RESPONSE_INIT;
-	struct buf url = BUF_INIT;
-	size_t base = strlen(a->c.prom_url);
+	struct prom_result res;
 
 	memset(pv, 0, sizeof(*pv));
-	pv->outcome = MEASURE_SUCCESSFUL;
-	pv->value = NAN;
-	while (base && a->c.prom_url[base - 1] == '/')
-		base--;
-	if (buf_add(&url, a->c.prom_url, base) || buf_addstr(&url, "/api/v1/query?query=") ||
-	    http_urlencode(&url, q)) {
-		buf_release(&url);
-		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
-	}
-	if (http_get(a->http, url.p, PROM_BODY_MAX, &r) < 0)
-		prom_fail(pv, "%s", r.error);
-	else if (r.truncated)
-		prom_fail(pv, "reply larger than %zu bytes", PROM_BODY_MAX);
-	else
-		prom_parse(&r, pv);
-	http_response_release(&r);
-	buf_release(&url);
+	if (prom_query(a->http, a->c.prom_url, q, &res) < 0)
+		return -1;
+	pv->outcome = res.kind == PROM_ERROR ? MEASURE_ERROR : MEASURE_SUCCESSFUL;
+	pv->value = res.kind == PROM_VALUE || res.kind == PROM_INF ? res.value : NAN;
+	snprintf(pv->reason, sizeof(pv->reason), "%s", res.reason);
 	return 0;
 }
 
@@ -729,28 +647,28 @@ static int from_prom(struct analysis *a, struct measurement *m)
 	const char *why = NULL;
 
 	if (a->c.q_requests) {
-		if (prom_query(a, a->c.q_requests, &req) < 0)
+		if (prom_ask(a, a->c.q_requests, &req) < 0)
 			return -1;
 		m->requests = req.value;
 		if (req.outcome == MEASURE_ERROR)
 			why = req.reason;
 	}
 	if (a->c.q_error_rate) {
-		if (prom_query(a, a->c.q_error_rate, &pv) < 0)
+		if (prom_ask(a, a->c.q_error_rate, &pv) < 0)
 			return -1;
 		metric_from_prom(&m->error_rate, &pv, 1, a->c.max_error_rate, "error_rate");
 		if (a->c.q_requests)
 			traffic_gate(a, &m->error_rate, req.value, why, "error_rate");
 	}
 	if (a->c.q_p95) {
-		if (prom_query(a, a->c.q_p95, &pv) < 0)
+		if (prom_ask(a, a->c.q_p95, &pv) < 0)
 			return -1;
 		metric_from_prom(&m->p95_ms, &pv, 1000, a->c.max_p95_ms, "p95_ms");
 		if (a->c.q_requests)
 			traffic_gate(a, &m->p95_ms, req.value, why, "p95_ms");
 	}
 	if (a->c.q_memory && !a->c.pid && !a->c.pidfile) {
-		if (prom_query(a, a->c.q_memory, &pv) < 0)
+		if (prom_ask(a, a->c.q_memory, &pv) < 0)
 			return -1;
 		metric_from_prom(&m->mem_pct, &pv, 1, a->c.max_mem_pct, "mem_pct");
 	}

@@ -156,7 +156,7 @@ static void test_defaults(void)
 		}
 		ok(k->help && k->help[0], "'%s' has help", k->name);
 	}
-	is_int(n, 47, "forty-seven known keys");
+	is_int(n, 50, "fifty known keys");
 	is_int(secrets, 6, "six secret keys: llm.key, serve.keys, the token secret, three webhook secrets");
 	config_free(cfg);
 	config_free(NULL);
