@@ -285,6 +285,12 @@ static int emit(struct ro *r, const char *type, json_t *data)
 	json_object_set_new(data, "steps", json_integer(r->c.nsteps));
 	if (r->c.version)
 		json_object_set_new(data, "version", json_string(r->c.version));
+	/* the limits each measurement is held to, so that a reader (a report's
+	 * chart) can draw them beside the values */
+	json_object_set_new(data, "thresholds",
+			    json_pack("{s:f,s:f,s:f}", "error_rate", r->c.analysis.max_error_rate,
+				      "p95_ms", r->c.analysis.max_p95_ms,
+				      "mem_pct", r->c.analysis.max_mem_pct));
 	if (r->o->ec->deterministic) {
 		/* with SOURCE_DATE_EPOCH, ids come from what the event is: the
 		 * rollout, its revision, and how many events it wrote before */
