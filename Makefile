@@ -103,6 +103,7 @@ LIB_OBJS += lib/genagent.o
 LIB_OBJS += lib/shwords.o
 LIB_OBJS += lib/lockfile.o
 LIB_OBJS += lib/clock.o
+LIB_OBJS += lib/atomicfile.o
 
 LIB = lib/libagentkit.a
 CORE_LIBS = $(JANSSON_LIBS) $(YAML_LIBS) $(CRYPTO_LIBS)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "atomicfile.h"
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
@@ -208,7 +209,7 @@ static int write_textfile(struct monitor *m, const struct monitor_check **v, siz
 	rc = monitor_textfile_render(&b, rep, n, (double)event_now_ms(&m->a->ec) / 1000.0,
 				     (double)(clock_mono_ms() - t0) / 1000.0);
 	if (rc == 0)
-		rc = monitor_textfile_write(m->textfile, b.p, b.len);
+		rc = file_write_atomic(m->textfile, b.p, b.len, 0644);
 	buf_release(&b);
 	free(rep);
 	return rc;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "agentctl.h"
+#include "atomicfile.h"
 #include "buf.h"
 #include "clock.h"
 #include "error.h"
@@ -141,7 +142,7 @@ static int run_report(struct agent *a, int argc, char **argv)
 		goto out;
 	}
 	if (ro.output)
-		rc = report_write_file(ro.output, page.p, page.len) < 0 ? agent_die(PROG) : 0;
+		rc = file_write_atomic(ro.output, page.p, page.len, 0666) < 0 ? agent_die(PROG) : 0;
 	else if (out_line(&a->out, page.p, page.len - 1) < 0)
 		/* reported by agent_finish */
 		rc = a->out.code ? a->out.code : AK_EXIT_IOERR;

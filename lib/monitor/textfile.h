@@ -45,13 +45,5 @@ int monitor_label_escape(struct buf *out, const char *s);
 int monitor_textfile_render(struct buf *out, const struct monitor_report *v, size_t n,
 			    double now_s, double duration_s);
 
-/*
- * Replace the file path with data[0..len) atomically: written to a
- * temporary file in the same folder (".NAME.XXXXXX", which the collector
- * does not read), synced, made mode 0644 and renamed over path, so that a
- * reader sees the old file or the new one, never a part. Returns 0, or -1
- * with ak_error(AK_EXIT_IOERR) and no temporary file left behind.
- */
-int monitor_textfile_write(const char *path, const char *data, size_t len);
 
 #endif

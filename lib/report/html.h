@@ -30,13 +30,5 @@ int report_escape(struct buf *out, const char *s);
  */
 int report_html(const json_t *model, struct buf *out);
 
-/*
- * Write data[0..len) to path atomically: a temporary file in the same
- * folder, fsync, rename. A path that names something other than a regular
- * file (a device such as /dev/null or /dev/full, a pipe) is written in
- * place. 0, or -1 with ak_error (AK_EXIT_IOERR, the temporary file
- * removed, path unchanged).
- */
-int report_write_file(const char *path, const char *data, size_t len);
 
 #endif

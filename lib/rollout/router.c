@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <jansson.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "error.h"
 #include "proc.h"
@@ -311,67 +312,6 @@ static void nginx_render(struct router *r, int weight, struct buf *b)
 	buf_addstr(b, "}\n");
 }
 
-/*
- * Replace path with len bytes of data: a temporary file in the same
- * folder, fsync, rename, then fsync of the folder. Leaves no temporary
- * file behind on failure.
- */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	struct buf tmp = BUF_INIT, dir = BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	int fd, dfd;
-
-	buf_addf(&tmp, "%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp.p);
-	if (fd < 0) {
-		ak_error(AK_EXIT_IOERR, "cannot create a file next to '%s': %s",
-			 path, strerror(errno));
-		goto fail;
-	}
-	if (fchmod(fd, 0644) < 0)
-		goto write_error;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto write_error;
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0)
-		goto write_error;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto write_error;
-	}
-	fd = -1;
-	if (rename(tmp.p, path) < 0)
-		goto write_error;
-	if (slash)
-		buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
-	else
-		buf_addstr(&dir, ".");
-	dfd = open(dir.p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	buf_release(&tmp);
-	buf_release(&dir);
-	return 0;
-write_error:
-	ak_error(AK_EXIT_IOERR, "cannot write '%s': %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.p);
-fail:
-	buf_release(&tmp);
-	buf_release(&dir);
-	return -1;
-}
 
 /* Read path into b; *exists is 0 (and b empty) when there is no file. */
 static int read_if_exists(const char *path, struct buf *b, int *exists)
@@ -393,7 +333,7 @@ static int read_if_exists(const char *path, struct buf *b, int *exists)
 static int nginx_restore(struct router *r, const struct buf *old, int existed)
 {
 	if (existed)
-		return write_atomic(r->file, old->p ? old->p : "", old->len);
+		return file_write_atomic(r->file, old->p ? old->p : "", old->len, 0644);
 	if (unlink(r->file) < 0 && errno != ENOENT)
 		return ak_error(AK_EXIT_IOERR, "cannot remove '%s': %s",
 				r->file, strerror(errno));
@@ -432,7 +372,7 @@ static int nginx_set(struct router *r, int weight)
 	if (read_if_exists(r->file, &old, &existed) < 0)
 		goto out;
 	nginx_render(r, weight, &text);
-	if (write_atomic(r->file, text.p, text.len) < 0)
+	if (file_write_atomic(r->file, text.p, text.len, 0644) < 0)
 		goto out;
 	if (nginx_run(r, test, "nginx -t") < 0 ||
 	    nginx_run(r, reload, "nginx -s reload") < 0) {

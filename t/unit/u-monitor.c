@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "error.h"
 #include "event.h"
@@ -371,8 +372,8 @@ static void test_textfile(const char *dir)
 	is_str(b.p, "a\\\\b\\\"c\\nd", "label values are escaped");
 
 	snprintf(path, sizeof(path), "%s/monitor.prom", dir);
-	is_int(monitor_textfile_write(path, "x 1\n", 4), 0, "write a textfile");
-	is_int(monitor_textfile_write(path, "y 2\n", 4), 0, "and replace it");
+	is_int(file_write_atomic(path, "x 1\n", 4, 0644), 0, "write a textfile");
+	is_int(file_write_atomic(path, "y 2\n", 4, 0644), 0, "and replace it");
 	buf_read_file(&got, path);
 	is_str(got.p, "y 2\n", "the new content is there");
 	if ((d = opendir(dir))) {
@@ -384,7 +385,7 @@ static void test_textfile(const char *dir)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/no/such/dir/m.prom", dir);
 	ak_error(AK_EXIT_OK, "%s", "");
-	is_int(monitor_textfile_write(path, "x", 1), -1, "a missing folder fails");
+	is_int(file_write_atomic(path, "x", 1, 0644), -1, "a missing folder fails");
 	is_int(ak_errcode(), AK_EXIT_IOERR, "as an I/O error");
 	buf_release(&b);
 	buf_release(&got);

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "atomicfile.h"
 #include "buf.h"
 #include "error.h"
 #include "report/chart.h"
@@ -364,18 +365,18 @@ static void test_write(void)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/page.html", dir);
-	is_int(report_write_file(path, "one\n", 4), 0, "a new file is written");
-	is_int(report_write_file(path, "two\n", 4), 0, "and replaced");
+	is_int(file_write_atomic(path, "one\n", 4, 0666), 0, "a new file is written");
+	is_int(file_write_atomic(path, "two\n", 4, 0666), 0, "and replaced");
 	buf_read_file(&b, path);
 	is_str(b.p, "two\n", "with the new text");
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == (0666 & ~umask(022)), "its mode follows the umask");
 	umask(022);
 	snprintf(bad, sizeof(bad), "%s/no/such/dir/page.html", dir);
-	is_int(report_write_file(bad, "x", 1), -1, "a file in a missing folder is refused");
+	is_int(file_write_atomic(bad, "x", 1, 0666), -1, "a file in a missing folder is refused");
 	is_int(ak_errcode(), AK_EXIT_IOERR, "as an I/O error");
-	is_int(report_write_file("/dev/full", "x", 1), -1, "a full device is an error");
+	is_int(file_write_atomic("/dev/full", "x", 1, 0666), -1, "a full device is an error");
 	is_int(ak_errcode(), AK_EXIT_IOERR, "an I/O error");
-	is_int(report_write_file("/dev/null", "x", 1), 0, "a device is written in place");
+	is_int(file_write_atomic("/dev/null", "x", 1, 0666), 0, "a device is written in place");
 	ok(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "and stays a device");
 	unlink(path);
 	is_int(rmdir(dir), 0, "no temporary file is left behind");
