@@ -476,6 +476,13 @@ t/fuzz/fuzz-serve: t/fuzz/fuzz-serve.c $(LIB_OBJS:.o=.c) lib/serve/intake.c lib/
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) \
 		lib/serve/intake.c lib/serve/hooks.c $(CORE_LIBS)
 
+# the pipeline files of agentctl run
+t/fuzz/fuzz-pipeline: t/fuzz/fuzz-pipeline.c $(LIB_OBJS:.o=.c) lib/run/pipeline.c
+	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
+		-DAK_VERSION='"$(VERSION)"' -DAK_DATADIR='"$(DATADIR)/agentkit"' \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJS:.o=.c) lib/run/pipeline.c \
+		$(CORE_LIBS)
+
 # the check file reader of agent-monitor
 t/fuzz/fuzz-monitor: t/fuzz/fuzz-monitor.c $(LIB_OBJS:.o=.c) lib/monitor/checks.c
 	$(CLANG) -g -O1 -std=c11 -D_GNU_SOURCE -Ilib $(DEP_CFLAGS) \
