@@ -4,6 +4,7 @@
  * parsed into milliseconds.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,19 @@ static int64_t ms_of(clockid_t id)
 
 	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int duration_text(const json_t *v, char *out, size_t len)
+{
+	int n;
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		n = snprintf(out, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_string(v) && json_string_length(v) < len)
+		n = snprintf(out, len, "%s", json_string_value(v));
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
 int64_t clock_wall_ms(void)

@@ -9,7 +9,9 @@
 #ifndef AK_CLOCK_H
 #define AK_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 /*
  * Parse s into milliseconds. 0 with *ms set, or -1 with ak_error
@@ -17,6 +19,14 @@
  * negative number or a length past a century; *ms is then unchanged.
  */
 int duration_parse(const char *s, int64_t *ms);
+
+/*
+ * The text of a duration as a configuration file gives it, for
+ * duration_parse: a whole number of seconds (not negative) or a string,
+ * written into out[0..len). 0, or -1 when v is neither or does not fit
+ * (then out is unchanged); the caller says what it expected.
+ */
+int duration_text(const json_t *v, char *out, size_t len);
 
 /* Milliseconds since 1970 (CLOCK_REALTIME). */
 int64_t clock_wall_ms(void);

@@ -113,11 +113,7 @@ static int get_duration(const struct where *w, const json_t *obj, const char *ke
 
 	if (!v)
 		return 0;
-	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) < sizeof(text))
-		snprintf(text, sizeof(text), "%s", json_string_value(v));
-	else
+	if (duration_text(v, text, sizeof(text)) < 0)
 		return bad(w, key, "must be a duration such as 5s or 500ms");
 	if (duration_parse(text, &ms) < 0 || ms <= 0 || ms > 3600 * 1000)
 		return bad(w, key, "must be a duration from 1ms to 1h, such as 5s");

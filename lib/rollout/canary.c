@@ -101,11 +101,7 @@ static int get_duration(const struct ctx *x, const json_t *obj, const char *key,
 
 	if (!v || json_is_null(v))
 		return 0;
-	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) < sizeof(text))
-		snprintf(text, sizeof(text), "%s", json_string_value(v));
-	else
+	if (duration_text(v, text, sizeof(text)) < 0)
 		return bad(x, key, "must be a duration such as 30s or 10m");
 	if (duration_parse(text, out) < 0 || *out <= 0)
 		return bad(x, key, "must be a duration such as 30s or 10m, more than 0");

@@ -265,14 +265,10 @@ static int read_stage(struct stage *s, const char *name, json_t *v, const char *
 	if (read_types(json_object_get(v, "out"), file, where, &s->out, &s->nout) < 0)
 		return -1;
 	if ((val = json_object_get(v, "timeout"))) {
-		char num[32];
-		const char *t = json_string_value(val);
+		char text[64];
 
-		if (json_is_integer(val)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(val));
-			t = num;
-		}
-		if (!t || duration_parse(t, &ms) < 0 || ms <= 0 || ms > 7LL * 24 * 3600 * 1000)
+		if (duration_text(val, text, sizeof(text)) < 0 || duration_parse(text, &ms) < 0 ||
+		    ms <= 0 || ms > 7LL * 24 * 3600 * 1000)
 			return ak_error(AK_EXIT_DATAERR, "%s: stages.%s.timeout: must be a length of "
 					"time up to 7d (\"90s\", \"10m\")", file, name);
 		s->timeout_ms = (long)ms;

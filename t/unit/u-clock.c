@@ -82,5 +82,30 @@ int main(void)
 		clock_sleep_ms(-5);
 		ok(clock_mono_ms() - m < 1000, "clock_sleep_ms of nothing returns");
 	}
+	/* durations as configuration files give them */
+	{
+		char text[8] = "keep";
+		json_t *v;
+
+		v = json_integer(90);
+		is_int(duration_text(v, text, sizeof(text)), 0, "a whole number is seconds");
+		is_str(text, "90", "and becomes its digits");
+		json_decref(v);
+		v = json_string("10m");
+		is_int(duration_text(v, text, sizeof(text)), 0, "a string is taken as it is");
+		is_str(text, "10m", "word for word");
+		json_decref(v);
+		v = json_integer(-5);
+		is_int(duration_text(v, text, sizeof(text)), -1, "a negative number is refused");
+		json_decref(v);
+		v = json_real(2.5);
+		is_int(duration_text(v, text, sizeof(text)), -1, "a fraction is refused");
+		json_decref(v);
+		v = json_string("far too long a time");
+		is_int(duration_text(v, text, sizeof(text)), -1, "a string longer than the room is refused");
+		is_str(text, "10m", "and leaves out as it was");
+		json_decref(v);
+		is_int(duration_text(json_true(), text, sizeof(text)), -1, "true is refused");
+	}
 	return done_testing();
 }
