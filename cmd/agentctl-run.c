@@ -122,7 +122,7 @@ static int add_lines(struct run *r, const char *origin, const char *p, size_t le
 
 /* A requirement document: its requirement.submitted events. */
 static int add_document(struct agent *a, struct run *r, const char *origin, const char *p,
-			size_t len, int *rejected)
+			size_t len)
 {
 	struct submit_opts so = SUBMIT_OPTS_INIT;
 	json_t *events = json_array(), *ev;
@@ -133,12 +133,13 @@ static int add_document(struct agent *a, struct run *r, const char *origin, cons
 	if (!events)
 		return ak_error(AK_EXIT_SOFTWARE, "out of memory");
 	if (submit_document(&a->ec, origin, p, len, &so, events) < 0) {
+		char why[256];
+
 		json_decref(events);
 		if (ak_errcode() != AK_EXIT_DATAERR)
 			return -1;
-		fprintf(stderr, "%s: run: %s\n", PROG, ak_errmsg());
-		*rejected = 1;
-		return 0;
+		snprintf(why, sizeof(why), "%s", ak_errmsg());
+		return run_reject(r, origin, 0, p ? p : "", len, why);
 	}
 	json_array_foreach(events, i, ev) {
 		size_t n;
@@ -163,7 +164,7 @@ static int is_json_lines(const char *p, size_t len)
 	return 1;
 }
 
-static int add_inputs(struct agent *a, struct run *r, int argc, char **argv, int *rejected)
+static int add_inputs(struct agent *a, struct run *r, int argc, char **argv)
 {
 	static char dash[] = "-";
 	static char *stdin_only[] = { dash, NULL };
@@ -181,7 +182,7 @@ static int add_inputs(struct agent *a, struct run *r, int argc, char **argv, int
 		}
 		rc = is_json_lines(b.p ? b.p : "", b.len) ?
 			add_lines(r, origin, b.p ? b.p : "", b.len) :
-			add_document(a, r, origin, b.p, b.len, rejected);
+			add_document(a, r, origin, b.p, b.len);
 		buf_release(&b);
 		if (rc < 0)
 			return -1;
@@ -202,7 +203,7 @@ static int run_run(struct agent *a, int argc, char **argv)
 	const char *spec = config_get(a->cfg, "store"), *wsdir = config_get(a->cfg, "workspace");
 	const char *env[3];
 	struct buf e1 = BUF_INIT, e2 = BUF_INIT;
-	int rejected = 0, status;
+	int status;
 
 	if (argc < 1)
 		return agent_usage_error(PROG, "run needs a PIPELINE file");
@@ -242,14 +243,12 @@ static int run_run(struct agent *a, int argc, char **argv)
 	o.env = env;
 	o.jobs = ro.jobs;
 	o.progress_fd = !ro.quiet && isatty(STDERR_FILENO) ? STDERR_FILENO : -1;
-	if (!(r = run_new(&o)) || add_inputs(a, r, argc - 1, argv + 1, &rejected) < 0) {
+	if (!(r = run_new(&o)) || add_inputs(a, r, argc - 1, argv + 1) < 0) {
 		status = a->out.code ? a->out.code : agent_die(PROG);
 		goto out;
 	}
 	if ((status = run_go(r)) < 0)
 		status = a->out.code ? a->out.code : agent_die(PROG);
-	else if (rejected && status == 0)
-		status = AK_EXIT_DATAERR;
 out:
 	run_free(r);
 	workspace_free(ws);

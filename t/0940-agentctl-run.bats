@@ -256,5 +256,12 @@ recorded() {
 	run -0 agentctl run -q req.yaml "$TOP/examples/requirements/password-reset.md"
 	[ "$(printf '%s\n' "$output" | jq -r '[.type, .subject] | join(" ")')" = \
 		"requirement.submitted password-reset-099d"$'\n'"x.first password-reset-099d" ]
+	# a document that is not text is rejected, and said so in the store
+	printf 'abc\0\1\2' > binary.md
+	run -65 --separate-stderr agentctl run -q --store bin.db req.yaml binary.md
+	AGENTKIT_STORE=bin.db agentctl replay | jq -r '[.type, .data.origin, .data.reason] | join(" | ")' > got
+	echo "agent.rejected | binary.md | 'binary.md' is not a text document (NUL byte at byte 4)" > expect
+	test_cmp expect got
+	[ "$(printf '%s\n' "$output" | jq -r .type)" = agent.rejected ]
 	run -74 bash -c "agentctl run -q --store full.db req.yaml '$TOP/examples/requirements/todo-app.md' > /dev/full"
 }

@@ -461,7 +461,15 @@ int run_add(struct run *r, const char *line, size_t len, const char *origin, uin
 	buf_release(&batch);
 	return rc;
 bad:
-	rc = reject(r, &batch, origin, lineno, line, len, why);
+	return run_reject(r, origin, lineno, line, len, why);
+}
+
+int run_reject(struct run *r, const char *origin, uint64_t lineno, const char *input,
+	       size_t len, const char *why)
+{
+	struct buf batch = BUF_INIT;
+	int rc = reject(r, &batch, origin, lineno, input, len, why);
+
 	if (rc == 0)
 		rc = commit(r, batch.p, batch.len, -1, NULL);
 	buf_release(&batch);

@@ -85,6 +85,14 @@ int run_load_feature(struct run *r, const char *subject);
 int run_add(struct run *r, const char *line, size_t len, const char *origin, uint64_t lineno);
 
 /*
+ * Reject an input that is not a line of events (a document that cannot be
+ * submitted, say) for why: its agent.rejected event is recorded and
+ * written, and the exit status becomes 65. 0, or -1 with ak_error.
+ */
+int run_reject(struct run *r, const char *origin, uint64_t lineno, const char *input,
+	       size_t len, const char *why);
+
+/*
  * Run every stage that can run until none can. Returns the exit status:
  * 0, 1 when a gate said no, 65 after a rejected input, 75 when a stage
  * waits (for an approval, say), or the status of a failure (70 for a
