@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <openssl/sha.h>
 
@@ -163,13 +166,13 @@ static int64_t days_from_civil(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-int event_parse_time(const char *s, int64_t *out)
+int event_parse_time_n(const char *s, size_t len, int64_t *out)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, mo, d, h, mi, sec, off = 0, ms = 0;
-	const char *p;
+	const char *p, *end = s + len;
 
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	if (len < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || digits(s + 8, 2, &d) ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
 	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
@@ -184,7 +187,7 @@ int event_parse_time(const char *s, int64_t *out)
 		int n = 0;
 
 		p++;
-		while (*p >= '0' && *p <= '9') {
+		while (p < end && *p >= '0' && *p <= '9') {
 			if (n < 3)
 				ms = ms * 10 + (*p - '0');
 			n++;
@@ -195,9 +198,9 @@ int event_parse_time(const char *s, int64_t *out)
 		for (; n < 3; n++)
 			ms *= 10;
 	}
-	if (*p == 'Z' || *p == 'z') {
+	if (p < end && (*p == 'Z' || *p == 'z')) {
 		p++;
-	} else if (*p == '+' || *p == '-') {
+	} else if (end - p >= 6 && (*p == '+' || *p == '-')) {
 		int oh, om;
 
 		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) ||
@@ -208,13 +211,18 @@ int event_parse_time(const char *s, int64_t *out)
 	} else {
 		return -1;
 	}
-	if (*p)
+	if (p != end)
 		return -1;
 	if (sec == 60)
 		sec = 59;   /* a leap second: keep the instant inside the minute */
 	*out = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
 		(int64_t)off * 60) * 1000 + ms;
 	return 0;
+}
+
+int event_parse_time(const char *s, int64_t *out)
+{
+	return event_parse_time_n(s, strlen(s), out);
 }
 
 int event_feature_id_ok(const char *s)
@@ -285,20 +293,40 @@ static const unsigned char lowhex[256] = {
 static int is_lowhex(const char *s, size_t n)
 {
 	unsigned ok = 1, nonzero = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+#if defined(__SSE2__)
+	/* sixteen at a time: c - '0' <= 9 or c - 'a' <= 5, as unsigned bytes */
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+		__m128i l = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+		__m128i nine = _mm_set1_epi8(9), five = _mm_set1_epi8(5);
+		__m128i hex = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(d, nine), nine),
+					   _mm_cmpeq_epi8(_mm_max_epu8(l, five), five));
+
+		ok &= _mm_movemask_epi8(hex) == 0xffff;
+		nonzero |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('0'))) != 0xffff;
+	}
+#endif
+	for (; i < n; i++) {
 		ok &= lowhex[(unsigned char)s[i]];
 		nonzero |= (unsigned char)s[i] ^ '0';
 	}
 	return ok && nonzero;
 }
 
-int event_traceparent_ok(const char *s)
+int event_traceparent_ok_n(const char *s, size_t n)
 {
 	/* 00-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags> */
-	return strlen(s) == 55 && s[0] == '0' && s[1] == '0' && s[2] == '-' &&
+	return n == 55 && s[0] == '0' && s[1] == '0' && s[2] == '-' &&
 	       is_lowhex(s + 3, 32) && s[35] == '-' && is_lowhex(s + 36, 16) &&
 	       s[52] == '-' && (is_lowhex(s + 53, 2) || (s[53] == '0' && s[54] == '0'));
+}
+
+int event_traceparent_ok(const char *s)
+{
+	return event_traceparent_ok_n(s, strlen(s));
 }
 
 const char *event_attr(const json_t *ev, const char *name)
@@ -479,11 +507,34 @@ static const char *name_of(const struct jscan_member *m, char *name, size_t len)
 	return name;
 }
 
+/*
+ * A string member's bytes: in place when written without escapes, else
+ * decoded into buf. 0, or -1 when it does not fit.
+ */
+static int string_of(const struct jscan_member *m, char *buf, size_t len, const char **s,
+		     size_t *n)
+{
+	long k;
+
+	if (!m->val_escaped) {
+		*s = m->val;
+		*n = m->val_len;
+		return 0;
+	}
+	if ((k = jscan_strcpy(m, buf, len)) < 0)
+		return -1;
+	*s = buf;
+	*n = (size_t)k;
+	return 0;
+}
+
 enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 {
 	unsigned char kind[JSCAN_MAX_MEMBERS];
 	int has[NKNOWN + 1] = { 0 };
 	char name[64], val[64];
+	const char *s;
+	size_t n;
 
 	if (js->type != JS_OBJECT) {
 		snprintf(why, whylen, "not a JSON object but %s %s",
@@ -549,13 +600,14 @@ enum event_kind event_check(const struct jscan *js, char *why, size_t whylen)
 
 			if (m->type != JS_STRING)
 				return bad(why, whylen, "attribute '%s' must be a string", an);
-			if (jscan_strcpy(m, val, sizeof(val)) < 0 || event_parse_time(val, &t) < 0)
+			if (string_of(m, val, sizeof(val), &s, &n) < 0 ||
+			    event_parse_time_n(s, n, &t) < 0)
 				return bad(why, whylen, "attribute '%s' is not an RFC 3339 time", an);
 			break;
 		}
 		case A_TRACE:
-			if (m->type != JS_STRING || jscan_strcpy(m, val, sizeof(val)) < 0 ||
-			    !event_traceparent_ok(val))
+			if (m->type != JS_STRING || string_of(m, val, sizeof(val), &s, &n) < 0 ||
+			    !event_traceparent_ok_n(s, n))
 				return bad(why, whylen, "attribute '%s' is not a W3C traceparent", an);
 			break;
 		case A_DATA:

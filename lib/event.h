@@ -70,6 +70,9 @@ void event_format_time(int64_t ms, char out[32]);
  */
 int event_parse_time(const char *s, int64_t *ms);
 
+/* The same, of the n bytes at s (no NUL needed). */
+int event_parse_time_n(const char *s, size_t n, int64_t *ms);
+
 /*
  * The feature id for a requirement: a slug of the title (lowercase ASCII
  * letters and digits joined by '-', at most 40 bytes, "feature" when empty)
@@ -80,6 +83,9 @@ void event_feature_id(const char *title, const char *text, size_t text_len,
 
 /* 1 when s is a valid W3C traceparent of version 00. */
 int event_traceparent_ok(const char *s);
+
+/* The same, of the n bytes at s (no NUL needed). */
+int event_traceparent_ok_n(const char *s, size_t n);
 
 /*
  * A new event. data is stolen (NULL: no data member). cause is borrowed

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "jscan.h"
@@ -105,9 +108,35 @@ static inline uint64_t special8(uint64_t v)
 	return (v | ctrl | quote | bslash) & HIGHS;
 }
 
-/* Skip the plain bytes from p on: eight at a time, then one at a time. */
+#if defined(__SSE2__)
+/*
+ * Bit i set for each of the sixteen bytes at p that is not plain. One
+ * signed compare finds both the control characters and the bytes of
+ * multi-byte sequences (negative as signed bytes).
+ */
+static inline unsigned special16(const unsigned char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+				 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+
+	m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* Skip the plain bytes from p on: sixteen or eight at a time, then one at a time. */
 static inline const unsigned char *skip_plain(const unsigned char *p, const unsigned char *e)
 {
+#if defined(__SSE2__)
+	while (e - p >= 16) {
+		unsigned m = special16(p);
+
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
 	while (e - p >= 8) {
 		uint64_t v, m;
 
@@ -128,38 +157,13 @@ static inline const unsigned char *skip_plain(const unsigned char *p, const unsi
 }
 
 /*
- * The common short string, whose closing quote comes within the eight
- * bytes after the opening one at p with nothing special before it: the
- * byte past the closing quote. NULL sends the string the long way.
- */
-static inline const char *short_string(const char *p, const char *end)
-{
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t v, m, q;
-
-	if (end - p < 9)
-		return NULL;
-	memcpy(&v, p + 1, 8);
-	m = special8(v);
-	q = v ^ (ONES * '"');
-	q = ~(((q & LOWS) + LOWS) | q) & HIGHS;
-	/* the first byte that needs a look is a quote: the string ends there */
-	if (m & (0 - m) & q)
-		return p + 2 + (__builtin_ctzll(m) >> 3);
-#endif
-	(void)p;
-	(void)end;
-	return NULL;
-}
-
-/*
- * Scan a string whose opening quote is at *pp. On success *pp is past the
- * closing quote and *escaped tells whether a backslash occurred.
+ * Scan the rest of a string whose opening quote is at *pp, from p on (the
+ * bytes before p are plain). On success *pp is past the closing quote and
+ * *escaped tells whether a backslash occurred.
  */
 static int scan_string(struct jscan *js, const char *base, const char **pp,
-		       const char *end, int *escaped)
+		       const unsigned char *p, const char *end, int *escaped)
 {
-	const unsigned char *p = (const unsigned char *)*pp + 1;
 	const unsigned char *e = (const unsigned char *)end;
 
 	*escaped = 0;
@@ -203,17 +207,49 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 	return 0;
 }
 
-/* scan_string, with the short string's way tried first and in line. */
+/*
+ * Scan a string whose opening quote is at *pp, as scan_string does. The
+ * common short string, whose closing quote comes within the sixteen (or
+ * eight) bytes after the opening one with nothing special before it, is
+ * done here, in line; the rest goes on from where this stopped.
+ */
 static inline int scan_str(struct jscan *js, const char *base, const char **pp,
 			   const char *end, int *escaped)
 {
-	const char *q = short_string(*pp, end);
+	const unsigned char *p = (const unsigned char *)*pp + 1;
 
-	if (!q)
-		return scan_string(js, base, pp, end, escaped);
-	*pp = q;
-	*escaped = 0;
-	return 0;
+#if defined(__SSE2__)
+	if (end - (const char *)p >= 16) {
+		unsigned m = special16(p);
+
+		if (!m) {
+			p += 16;
+		} else {
+			p += __builtin_ctz(m);
+			if (*p == '"') {
+				*pp = (const char *)p + 1;
+				*escaped = 0;
+				return 0;
+			}
+		}
+	}
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - (const char *)p >= 8) {
+		uint64_t v, m, q;
+
+		memcpy(&v, p, 8);
+		m = special8(v);
+		q = v ^ (ONES * '"');
+		q = ~(((q & LOWS) + LOWS) | q) & HIGHS;
+		/* the first byte that needs a look is a quote: the string ends there */
+		if (m & (0 - m) & q) {
+			*pp = (const char *)p + (__builtin_ctzll(m) >> 3) + 1;
+			*escaped = 0;
+			return 0;
+		}
+	}
+#endif
+	return scan_string(js, base, pp, p, end, escaped);
 }
 
 static int scan_number(struct jscan *js, const char *base, const char **pp, const char *end)
@@ -330,18 +366,20 @@ value:
 	case 't':
 	case 'f':
 	case 'n': {
-		static const char *const lit[] = { "true", "false", "null" };
-		static const enum jscan_type lt[] = { JS_TRUE, JS_FALSE, JS_NULL };
-		int k = *p == 't' ? 0 : *p == 'f' ? 1 : 2;
-		size_t len = strlen(lit[k]);
+		/* constant lengths, so that each compare is a load or two */
+		enum jscan_type lt = *p == 't' ? JS_TRUE : *p == 'f' ? JS_FALSE : JS_NULL;
+		size_t len = lt == JS_FALSE ? 5 : 4;
+		int bad = (size_t)(end - p) < len ||
+			  (lt == JS_TRUE ? memcmp(p, "true", 4) :
+			   lt == JS_FALSE ? memcmp(p, "false", 5) : memcmp(p, "null", 4));
 
-		if ((size_t)(end - p) < len || memcmp(p, lit[k], len))
+		if (bad)
 			return fail(js, text, p, "invalid literal");
 		p += len;
 		if (depth == 0)
-			js->type = lt[k];
+			js->type = lt;
 		if (depth == 1 && cur) {
-			cur->type = lt[k];
+			cur->type = lt;
 			cur->val = start;
 			cur->val_len = len;
 		}

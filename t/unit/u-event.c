@@ -42,6 +42,43 @@ static void refuses(const char *s)
 	is_int(got, -12345, "'%s': result left alone", s);
 }
 
+/* Times of n bytes, with no NUL after them, read as the NUL-ended ones are. */
+static void test_time_n(void)
+{
+	static const char *const cases[] = {
+		"2026-11-01T00:00:00Z", "2026-11-01T00:00:00.250Z", "2026-11-01T00:00:00.1234567Z",
+		"2026-11-01T00:00:00+05:30", "2026-11-01T00:00:00.5-01:00", "2026-11-01T00:00:00",
+		"2026-11-01T00:00:00.Z", "2026-11-01T00:00:00+05", "2026-11-01T00:00:00Zx",
+		"2026-02-29T00:00:00Z",
+	};
+	int wrong = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		size_t n = strlen(cases[i]);
+
+		/* every prefix too: each must read only its own bytes */
+		for (size_t k = 0; k <= n; k++) {
+			char z[64];
+			char *exact = malloc(k ? k : 1);
+			int64_t a = -1, b = -1;
+			int ra, rb;
+
+			memcpy(exact, cases[i], k);
+			memcpy(z, cases[i], k);
+			z[k] = '\0';
+			ra = event_parse_time_n(exact, k, &a);
+			rb = event_parse_time(z, &b);
+			if (ra != rb || a != b) {
+				printf("#   '%s': %d %lld against %d %lld\n", z, ra, (long long)a, rb,
+				       (long long)b);
+				wrong++;
+			}
+			free(exact);
+		}
+	}
+	ok(!wrong, "times of n bytes read as the same text ending in a NUL");
+}
+
 static void test_time(void)
 {
 	static const int64_t round[] = {
@@ -358,6 +395,30 @@ static void test_traceparent(void)
 		ok(event_traceparent_ok(good[i]), "traceparent valid: %s", good[i]);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
 		ok(!event_traceparent_ok(bad[i]), "traceparent invalid: '%s'", bad[i]);
+
+	/* a bad byte at each place of each part, in bytes without a NUL after them */
+	{
+		int wrong = 0;
+
+		for (size_t i = 0; i < 55; i++) {
+			for (const char *c = "g/:G@`-"; *c; c++) {
+				char *tp = malloc(55);
+
+				memcpy(tp, good[0], 55);
+				if (tp[i] == *c) {
+					free(tp);
+					continue;
+				}
+				tp[i] = *c;
+				if (event_traceparent_ok_n(tp, 55))
+					wrong++;
+				free(tp);
+			}
+		}
+		ok(!wrong, "traceparent: a bad byte at any place is found");
+		ok(event_traceparent_ok_n(good[0], 55) && !event_traceparent_ok_n(good[0], 54),
+		   "traceparent of n bytes: its length counts");
+	}
 }
 
 static char *dump(json_t *ev)
@@ -647,6 +708,7 @@ static void test_check(void)
 int main(void)
 {
 	test_time();
+	test_time_n();
 	test_uuid();
 	test_feature_id();
 	test_traceparent();

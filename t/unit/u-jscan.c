@@ -336,10 +336,11 @@ static void test_words(void)
 	};
 	int wrong = 0, cases = 0;
 
-	for (size_t len = 0; len <= 17; len++) {
+	/* past 40 bytes: the sixteen-byte, eight-byte and byte-wise ways each */
+	for (size_t len = 0; len <= 40; len++) {
 		for (size_t at = 0; at <= len; at++) {
 			for (size_t k = 0; k < sizeof(special) / sizeof(*special); k++) {
-				char text[64], want[80];
+				char text[96], want[80];
 				size_t n = 0;
 
 				if (at == len && k)
@@ -352,7 +353,7 @@ static void test_words(void)
 						memcpy(text + n, special[k].bytes, sl);
 						n += sl;
 					} else {
-						text[n++] = (char)('a' + i);
+						text[n++] = (char)('a' + i % 26);
 					}
 				}
 				text[n++] = '"';
@@ -372,15 +373,16 @@ static void test_words(void)
 			}
 		}
 	}
-	ok(!wrong, "strings of 0-17 bytes with a special byte at each place (%d texts)", cases);
+	ok(!wrong, "strings of 0-40 bytes with a special byte at each place (%d texts)", cases);
 
 	/* as member values: the raw bytes and whether they hold an escape */
 	wrong = 0;
-	for (size_t len = 1; len <= 17; len++) {
+	for (size_t len = 1; len <= 40; len++) {
 		for (size_t k = 0; k < 5; k++) {
-			char text[64];
+			char text[96];
 			size_t n = (size_t)snprintf(text, sizeof(text), "{\"v\":\"%.*s%s\"}",
-						    (int)(len - 1), "abcdefghijklmnopq",
+						    (int)(len - 1),
+						    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN",
 						    special[k].bytes);
 			size_t raw = n - 8;
 
@@ -393,7 +395,7 @@ static void test_words(void)
 			}
 		}
 	}
-	ok(!wrong, "member values of 1-17 bytes: raw bytes and escape flag");
+	ok(!wrong, "member values of 1-40 bytes: raw bytes and escape flag");
 
 	/* names of every length: a duplicate is found however it is written,
 	 * last in the text or not, and a name one byte off is not one */
