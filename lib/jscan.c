@@ -208,10 +208,10 @@ static int scan_string(struct jscan *js, const char *base, const char **pp,
 }
 
 /*
- * Scan a string whose opening quote is at *pp, as scan_string does. The
- * common short string, whose closing quote comes within the sixteen (or
- * eight) bytes after the opening one with nothing special before it, is
- * done here, in line; the rest goes on from where this stopped.
+ * Scan a string whose opening quote is at *pp, as scan_string does. A
+ * string of plain bytes is done here, in line: sixteen bytes at a time (or,
+ * without SSE2, one of up to seven bytes in a word); at the first byte that
+ * is special and not the closing quote, scan_string goes on from there.
  */
 static inline int scan_str(struct jscan *js, const char *base, const char **pp,
 			   const char *end, int *escaped)
@@ -219,19 +219,20 @@ static inline int scan_str(struct jscan *js, const char *base, const char **pp,
 	const unsigned char *p = (const unsigned char *)*pp + 1;
 
 #if defined(__SSE2__)
-	if (end - (const char *)p >= 16) {
+	while (end - (const char *)p >= 16) {
 		unsigned m = special16(p);
 
 		if (!m) {
 			p += 16;
-		} else {
-			p += __builtin_ctz(m);
-			if (*p == '"') {
-				*pp = (const char *)p + 1;
-				*escaped = 0;
-				return 0;
-			}
+			continue;
 		}
+		p += __builtin_ctz(m);
+		if (*p == '"') {
+			*pp = (const char *)p + 1;
+			*escaped = 0;
+			return 0;
+		}
+		break;
 	}
 #elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (end - (const char *)p >= 8) {
