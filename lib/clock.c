@@ -53,15 +53,22 @@ static int64_t ms_of(clockid_t id)
 
 int duration_text(const json_t *v, char *out, size_t len)
 {
-	int n;
+	char num[24];
+	const char *s;
 
-	if (json_is_integer(v) && json_integer_value(v) >= 0)
-		n = snprintf(out, len, "%lld", (long long)json_integer_value(v));
-	else if (json_is_string(v) && json_string_length(v) < len)
-		n = snprintf(out, len, "%s", json_string_value(v));
-	else
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		s = num;
+	} else if (json_is_string(v)) {
+		s = json_string_value(v);
+	} else {
 		return -1;
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	}
+	/* out is written only when the whole text fits */
+	if (strlen(s) >= len)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
 }
 
 int64_t clock_wall_ms(void)

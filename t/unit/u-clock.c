@@ -105,6 +105,10 @@ int main(void)
 		is_int(duration_text(v, text, sizeof(text)), -1, "a string longer than the room is refused");
 		is_str(text, "10m", "and leaves out as it was");
 		json_decref(v);
+		v = json_integer(123456789);
+		is_int(duration_text(v, text, sizeof(text)), -1, "a number longer than the room is refused");
+		is_str(text, "10m", "and leaves out as it was too");
+		json_decref(v);
 		is_int(duration_text(json_true(), text, sizeof(text)), -1, "true is refused");
 	}
 	return done_testing();
